@@ -1,0 +1,311 @@
+"""Tests for tfgan.GAN: the training algorithm, logging, reproducibility and (de)serialisation."""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl.testing import parameterized
+
+import tfgan
+from tfgan import metrics, networks
+
+LATENT_DIM = 3
+
+
+def _make_gan(seed=0, hidden=(16,), **kwargs):
+    keras.utils.set_random_seed(seed)
+    return tfgan.GAN(
+        networks.mlp_generator(LATENT_DIM, 2, hidden),
+        networks.mlp_discriminator(2, hidden),
+        latent_dim=LATENT_DIM,
+        seed=seed,
+        **kwargs,
+    )
+
+
+def _sgd_gan(learning_rate=0.1, **kwargs):
+    gan = _make_gan(**kwargs)
+    gan.compile(keras.optimizers.SGD(learning_rate), keras.optimizers.SGD(learning_rate))
+    return gan
+
+
+def _weights(model):
+    return [v.numpy().copy() for v in model.trainable_variables]
+
+
+def _sgd_update(model, loss_fn, learning_rate):
+    """One hand-written SGD step on model's variables; returns the loss."""
+    with tf.GradientTape() as tape:
+        loss = loss_fn()
+    for variable, gradient in zip(
+        model.trainable_variables, tape.gradient(loss, model.trainable_variables)
+    ):
+        variable.assign_sub(learning_rate * gradient)
+    return loss
+
+
+def _d_loss(d, real, fake):
+    return tf.reduce_mean(tf.nn.softplus(-d(real)) + tf.nn.softplus(d(fake)))
+
+
+def _ns_g_loss(d, g, z):
+    return tf.reduce_mean(tf.nn.softplus(-d(g(z))))
+
+
+class GANStepTest(tf.test.TestCase, parameterized.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.real = tf.constant(np.random.default_rng(0).normal(size=(8, 2)), tf.float32)
+
+    def test_discriminator_step_leaves_generator_weights_unchanged(self):
+        gan = _sgd_gan()
+        g_before, d_before = _weights(gan.generator), _weights(gan.discriminator)
+        gan._discriminator_step(self.real)
+        for before, after in zip(g_before, _weights(gan.generator)):
+            self.assertAllEqual(before, after)
+        self.assertFalse(
+            all(np.array_equal(b, a) for b, a in zip(d_before, _weights(gan.discriminator)))
+        )
+
+    def test_generator_step_leaves_discriminator_weights_unchanged(self):
+        gan = _sgd_gan()
+        g_before, d_before = _weights(gan.generator), _weights(gan.discriminator)
+        gan._generator_step(8)
+        for before, after in zip(d_before, _weights(gan.discriminator)):
+            self.assertAllEqual(before, after)
+        self.assertFalse(
+            all(np.array_equal(b, a) for b, a in zip(g_before, _weights(gan.generator)))
+        )
+
+    def test_alternating_step_matches_algorithm_1_by_hand(self):
+        """D update on noise z1, then G update against the *updated* D on fresh noise z2."""
+        lr = 0.1
+        gan = _sgd_gan(lr)
+        g, d = keras.models.clone_model(gan.generator), keras.models.clone_model(gan.discriminator)
+        g.set_weights(gan.generator.get_weights())
+        d.set_weights(gan.discriminator.get_weights())
+        noise = keras.random.SeedGenerator(0)  # the GAN's own generator starts from the same seed
+        z1 = keras.random.normal((8, LATENT_DIM), seed=noise)
+        z2 = keras.random.normal((8, LATENT_DIM), seed=noise)
+        fake = g(z1)
+        expected_d_loss = _sgd_update(d, lambda: _d_loss(d, self.real, fake), lr)
+        expected_g_loss = _sgd_update(g, lambda: _ns_g_loss(d, g, z2), lr)
+
+        logs = gan.train_step(self.real)
+
+        self.assertAllClose(logs["d_loss"], expected_d_loss, rtol=1e-5)
+        self.assertAllClose(logs["g_loss"], expected_g_loss, rtol=1e-5)
+        for want, got in zip(
+            _weights(g) + _weights(d), _weights(gan.generator) + _weights(gan.discriminator)
+        ):
+            self.assertAllClose(want, got, rtol=1e-5, atol=1e-6)
+
+    def test_simultaneous_step_takes_both_gradients_from_one_forward_pass(self):
+        lr = 0.1
+        gan = _sgd_gan(lr, update="simultaneous")
+        g, d = keras.models.clone_model(gan.generator), keras.models.clone_model(gan.discriminator)
+        g.set_weights(gan.generator.get_weights())
+        d.set_weights(gan.discriminator.get_weights())
+        z = keras.random.normal((8, LATENT_DIM), seed=keras.random.SeedGenerator(0))
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = g(z)
+            d_loss = _d_loss(d, self.real, fake)
+            g_loss = tf.reduce_mean(tf.nn.softplus(-d(fake)))
+        d_grads = d_tape.gradient(d_loss, d.trainable_variables)
+        g_grads = g_tape.gradient(g_loss, g.trainable_variables)
+        for v, grad in zip(d.trainable_variables + g.trainable_variables, d_grads + g_grads):
+            v.assign_sub(lr * grad)
+
+        logs = gan.train_step(self.real)
+
+        self.assertAllClose(logs["d_loss"], d_loss, rtol=1e-5)
+        self.assertAllClose(logs["g_loss"], g_loss, rtol=1e-5)
+        for want, got in zip(
+            _weights(g) + _weights(d), _weights(gan.generator) + _weights(gan.discriminator)
+        ):
+            self.assertAllClose(want, got, rtol=1e-5, atol=1e-6)
+
+    def test_k_discriminator_steps_consume_k_distinct_real_minibatches(self):
+        seen = []
+
+        class RecordingGAN(tfgan.GAN):
+            def _discriminator_step(self, real):
+                seen.append(real.numpy())
+                return super()._discriminator_step(real)
+
+        keras.utils.set_random_seed(0)
+        gan = RecordingGAN(
+            networks.mlp_generator(LATENT_DIM, 2, (8,)),
+            networks.mlp_discriminator(2, (8,)),
+            LATENT_DIM,
+            d_steps=3,
+            seed=0,
+        )
+        gan.compile(run_eagerly=True)
+        batch = np.arange(24, dtype=np.float32).reshape(12, 2)  # three minibatches of 4
+        gan.fit(tf.data.Dataset.from_tensors(batch).repeat(), steps_per_epoch=2, verbose=0)
+
+        self.assertLen(seen, 6)
+        for minibatch, want in zip(seen[:3], np.split(batch, 3)):
+            self.assertAllEqual(minibatch, want)
+        self.assertEqual(int(gan.d_optimizer.iterations), 6)
+        self.assertEqual(int(gan.g_optimizer.iterations), 2)
+
+    def test_batch_not_divisible_into_d_steps_raises(self):
+        gan = _sgd_gan(d_steps=3)
+        with self.assertRaisesRegex(ValueError, "d_steps=3"):
+            gan.train_step(tf.zeros((8, 2)))
+
+    @parameterized.parameters("alternating", "simultaneous")
+    def test_fit_logs_equal_metric_names(self, update):
+        gan = _make_gan(update=update)
+        gan.compile(steps_per_execution=2)
+        history = gan.fit(tfgan.data.circle(16, seed=0), steps_per_epoch=4, epochs=2, verbose=0)
+        self.assertCountEqual(history.history, [m.name for m in gan.metrics])
+        self.assertCountEqual(history.history, tfgan.gan.LOG_KEYS)
+        for values in history.history.values():
+            self.assertTrue(np.all(np.isfinite(values)))
+
+    def test_same_seed_gives_same_losses(self):
+        def run():
+            gan = _make_gan(seed=3)
+            gan.compile(steps_per_execution=5)
+            return gan.fit(tfgan.data.circle(16, seed=1), steps_per_epoch=10, epochs=2, verbose=0)
+
+        self.assertEqual(run().history, run().history)
+
+    def test_evaluate_reports_what_the_discriminator_scores(self):
+        gan = _make_gan()
+        gan.compile()
+        last = gan.discriminator.layers[-1]
+        last.kernel.assign(tf.zeros_like(last.kernel))
+        last.bias.assign([2.0])  # D(x) = sigmoid(2) for every x: all real right, all fakes wrong
+        logs = gan.evaluate(tfgan.data.circle(16, seed=0), steps=2, return_dict=True, verbose=0)
+        d_of_x = 1 / (1 + np.exp(-2.0))
+        self.assertAllClose(logs["d_real"], d_of_x)
+        self.assertAllClose(logs["d_fake"], d_of_x)
+        self.assertAllClose(logs["d_accuracy"], 0.5)
+        self.assertAllClose(logs["d_loss"], -np.log(d_of_x) - np.log(1 - d_of_x), rtol=1e-5)
+        self.assertAllClose(logs["g_loss"], -np.log(d_of_x), rtol=1e-5)
+
+    def test_short_circle_run_cuts_radius_error(self):
+        keras.utils.set_random_seed(0)
+        gan = tfgan.GAN(
+            networks.mlp_generator(4, 2, (64, 64)),
+            networks.mlp_discriminator(2, (64, 64)),
+            4,
+            seed=0,
+        )
+        gan.compile(
+            keras.optimizers.Adam(1e-3, beta_1=0.5),
+            keras.optimizers.Adam(1e-3, beta_1=0.5),
+            steps_per_execution=100,
+        )
+        untrained = metrics.radius_error(gan.generate(2000, seed=0))
+        gan.fit(tfgan.data.circle(256, seed=0), steps_per_epoch=1500, verbose=0)
+        trained = metrics.radius_error(gan.generate(2000, seed=0))
+        self.assertLess(trained, 0.2 * untrained)
+        self.assertLess(trained, 0.05)
+
+
+class GANApiTest(tf.test.TestCase, parameterized.TestCase):
+    def test_generate_is_reproducible_with_a_seed(self):
+        gan = _make_gan()
+        samples = gan.generate(5, seed=7)
+        self.assertEqual(samples.shape, (5, 2))
+        self.assertAllEqual(samples, gan.generate(5, seed=7))
+        self.assertNotAllClose(samples, gan.generate(5, seed=8))
+
+    def test_call_runs_the_generator(self):
+        gan = _make_gan()
+        z = tf.ones((2, LATENT_DIM))
+        self.assertAllEqual(gan(z), gan.generator(z))
+
+    @parameterized.parameters(("normal", -5.0, 5.0), ("uniform", -1.0, 1.0))
+    def test_noise_prior(self, noise, low, high):
+        z = _make_gan(noise=noise).sample_noise(4000, seed=0).numpy()
+        self.assertAllInRange(z, low, high)
+        self.assertAllClose(z.std(), 1.0 if noise == "normal" else 1 / np.sqrt(3), atol=0.05)
+
+    def test_jit_compile_auto_is_off_on_cpu_and_explicit_values_are_honoured(self):
+        gan = _make_gan()
+        gan.compile()
+        self.assertFalse(gan.jit_compile)  # this test machine has no GPU
+        gan.compile(jit_compile=True)
+        self.assertTrue(gan.jit_compile)
+
+    def test_compile_rejects_one_optimizer_for_both_players(self):
+        adam = keras.optimizers.Adam()
+        with self.assertRaisesRegex(ValueError, "two optimizer instances"):
+            _make_gan().compile(adam, adam)
+
+    def test_mismatched_generator_output_and_discriminator_input_raise_naming_both(self):
+        with self.assertRaisesRegex(ValueError, r"\(3,\).*\(2,\)"):
+            tfgan.GAN(networks.mlp_generator(2, 3), networks.mlp_discriminator(2), latent_dim=2)
+
+    def test_latent_dim_not_matching_generator_input_raises_naming_both(self):
+        with self.assertRaisesRegex(ValueError, r"\(5,\).*\(4,\)"):
+            tfgan.GAN(networks.mlp_generator(5, 2), networks.mlp_discriminator(2), latent_dim=4)
+
+    def test_discriminator_with_several_outputs_raises(self):
+        with self.assertRaisesRegex(ValueError, "one logit"):
+            tfgan.GAN(networks.mlp_generator(2, 2), networks.mlp(2, 3), latent_dim=2)
+
+    @parameterized.named_parameters(
+        ("d_steps_zero", dict(d_steps=0), "d_steps"),
+        ("unknown_update", dict(update="sometimes"), "update"),
+        ("simultaneous_with_k", dict(update="simultaneous", d_steps=2), "d_steps=1"),
+        ("unknown_noise", dict(noise="pink"), "noise"),
+        ("unknown_loss", dict(loss="wasserstein"), "minimax"),
+    )
+    def test_bad_arguments_raise(self, kwargs, message):
+        with self.assertRaisesRegex(ValueError, message):
+            _make_gan(**kwargs)
+
+
+class GANSavingTest(tf.test.TestCase):
+    def _fit(self, gan, epochs, skip_batches=0):
+        data = tfgan.data.circle(16, seed=5).skip(skip_batches)
+        return gan.fit(data, steps_per_epoch=10, epochs=epochs, verbose=0).history
+
+    def test_save_load_continues_training_like_an_uninterrupted_run(self):
+        uninterrupted = _make_gan(seed=1)
+        uninterrupted.compile(steps_per_execution=5)
+        expected = self._fit(uninterrupted, epochs=3)
+
+        first = _make_gan(seed=1)
+        first.compile(steps_per_execution=5)
+        self._fit(first, epochs=2)
+        path = os.path.join(self.get_temp_dir(), "gan.keras")
+        first.save(path)
+        loaded = keras.models.load_model(path)
+
+        self.assertIsInstance(loaded, tfgan.GAN)
+        self.assertEqual(int(loaded.g_optimizer.iterations), 20)
+        self.assertEqual(int(loaded.d_optimizer.iterations), 20)
+        self.assertAllEqual(loaded.seed_generator.state, first.seed_generator.state)
+        self.assertEqual(loaded.steps_per_execution, 5)
+        resumed = self._fit(loaded, epochs=1, skip_batches=20)
+        for key in tfgan.gan.LOG_KEYS:
+            self.assertAllClose(resumed[key][0], expected[key][2], rtol=1e-4, msg=key)
+
+    def test_config_round_trip_keeps_the_game(self):
+        gan = _make_gan(loss="minimax", d_steps=2, noise="uniform")
+        restored = tfgan.GAN.from_config(gan.get_config())
+        for attribute in ("latent_dim", "d_steps", "update", "noise", "seed"):
+            self.assertEqual(getattr(restored, attribute), getattr(gan, attribute))
+        self.assertEqual(tuple(restored.loss_pair), tfgan.losses.LOSSES["minimax"])
+
+    def test_saved_generator_loads_and_samples(self):
+        gan = _make_gan(noise="uniform")
+        path = os.path.join(self.get_temp_dir(), "generator.keras")
+        gan.generator.save(path)
+        generator, noise = tfgan.gan.load_generator(path, noise="uniform")
+        self.assertAllClose(
+            tfgan.gan.generate(generator, 4, noise, seed=2), gan.generate(4, seed=2)
+        )
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,239 @@
+"""Tests for tfgan.losses: values, shapes, dtypes and gradients against NumPy references by hand."""
+
+import numpy as np
+import tensorflow as tf
+from absl.testing import parameterized
+
+from tfgan import losses
+
+# Logits from confident-fake to confident-real, including ones where exp() overflows float32.
+_LOGITS = np.array([-100.0, -50.0, -3.0, -0.5, 0.0, 0.5, 3.0, 50.0, 100.0])
+
+
+def _softplus(x):
+    """log(1 + exp(x)) in float64, stable for any x."""
+    return np.logaddexp(0.0, np.asarray(x, np.float64))
+
+
+def _sigmoid(x):
+    x = np.asarray(x, np.float64)
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def _reference_discriminator_loss(real_logits, fake_logits):
+    # -log(sigmoid(r)) - log(1 - sigmoid(f)) = softplus(-r) + softplus(f).
+    return _softplus(-real_logits) + _softplus(fake_logits)
+
+
+def _reference_minimax_generator_loss(fake_logits):
+    # log(1 - sigmoid(f)) = -softplus(f).
+    return -_softplus(fake_logits)
+
+
+def _reference_non_saturating_generator_loss(fake_logits):
+    # -log(sigmoid(f)) = softplus(-f).
+    return _softplus(-fake_logits)
+
+
+_GENERATOR_LOSSES = (
+    ("minimax", losses.minimax_generator_loss, _reference_minimax_generator_loss),
+    (
+        "non_saturating",
+        losses.non_saturating_generator_loss,
+        _reference_non_saturating_generator_loss,
+    ),
+)
+
+
+class LossValueTest(tf.test.TestCase, parameterized.TestCase):
+    def test_reference_matches_naive_formula_where_it_is_finite(self):
+        # Guards the references themselves: on moderate logits they equal the textbook formulas.
+        x = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
+        d = 1.0 / (1.0 + np.exp(-x))
+        np.testing.assert_allclose(
+            _reference_discriminator_loss(x, x[::-1]), -np.log(d) - np.log(1.0 - d[::-1])
+        )
+        np.testing.assert_allclose(_reference_minimax_generator_loss(x), np.log(1.0 - d))
+        np.testing.assert_allclose(_reference_non_saturating_generator_loss(x), -np.log(d))
+
+    def test_discriminator_loss_matches_reference_for_all_logit_pairs(self):
+        real, fake = np.meshgrid(_LOGITS, _LOGITS)
+        real, fake = real.ravel(), fake.ravel()
+        loss = losses.discriminator_loss(
+            tf.constant(real, tf.float32), tf.constant(fake, tf.float32)
+        )
+        self.assertAllClose(loss, _reference_discriminator_loss(real, fake), rtol=1e-6, atol=1e-6)
+        self.assertTrue(np.all(np.isfinite(self.evaluate(loss))))
+
+    @parameterized.named_parameters(*_GENERATOR_LOSSES)
+    def test_generator_loss_matches_reference_including_large_logits(self, loss_fn, reference):
+        loss = loss_fn(tf.constant(_LOGITS, tf.float32))
+        self.assertAllClose(loss, reference(_LOGITS), rtol=1e-6, atol=1e-6)
+        self.assertTrue(np.all(np.isfinite(self.evaluate(loss))))
+
+    def test_large_logits_give_finite_losses_where_naive_formula_does_not(self):
+        with np.errstate(over="ignore", divide="ignore"):
+            naive = -np.log(1.0 / (1.0 + np.exp(np.float32(100.0))))
+        self.assertFalse(np.isfinite(naive))
+        # -log D(G(z)) at logit -100 is 100 (D(G(z)) = e^-100), not inf.
+        loss = losses.non_saturating_generator_loss(tf.constant([-100.0]))
+        self.assertAllClose(loss, [100.0], rtol=1e-6)
+        loss = losses.discriminator_loss(tf.constant([-100.0]), tf.constant([100.0]))
+        self.assertAllClose(loss, [200.0], rtol=1e-6)
+
+    def test_confident_correct_discriminator_has_near_zero_loss(self):
+        loss = losses.discriminator_loss(tf.constant([50.0]), tf.constant([-50.0]))
+        self.assertAllClose(loss, [2.0 * np.exp(-50.0)], rtol=1e-5, atol=1e-30)
+
+    def test_uninformed_discriminator_loss_is_two_log_two(self):
+        loss = losses.discriminator_loss(tf.zeros([3]), tf.zeros([3]))
+        self.assertAllClose(loss, np.full(3, 2.0 * np.log(2.0)))
+
+
+class LossShapeAndDtypeTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.named_parameters(
+        ("column", (4, 1)),
+        ("flat", (4,)),
+    )
+    def test_discriminator_loss_is_per_example_float32(self, shape):
+        logits = tf.reshape(tf.constant([-1.0, 0.0, 1.0, 2.0]), shape)
+        loss = losses.discriminator_loss(logits, logits)
+        self.assertEqual(loss.shape, (4,))
+        self.assertEqual(loss.dtype, tf.float32)
+
+    @parameterized.named_parameters(
+        ("minimax_column", losses.minimax_generator_loss, (4, 1)),
+        ("minimax_flat", losses.minimax_generator_loss, (4,)),
+        ("non_saturating_column", losses.non_saturating_generator_loss, (4, 1)),
+        ("non_saturating_flat", losses.non_saturating_generator_loss, (4,)),
+    )
+    def test_generator_loss_is_per_example_float32(self, loss_fn, shape):
+        logits = tf.reshape(tf.constant([-1.0, 0.0, 1.0, 2.0]), shape)
+        loss = loss_fn(logits)
+        self.assertEqual(loss.shape, (4,))
+        self.assertEqual(loss.dtype, tf.float32)
+
+    def test_column_and_flat_logits_give_the_same_losses(self):
+        flat = tf.constant([-2.0, 0.5, 3.0])
+        column = flat[:, None]
+        self.assertAllEqual(
+            losses.discriminator_loss(column, column), losses.discriminator_loss(flat, flat)
+        )
+        for loss_fn in (losses.minimax_generator_loss, losses.non_saturating_generator_loss):
+            self.assertAllEqual(loss_fn(column), loss_fn(flat))
+
+    def test_float16_logits_give_float32_discriminator_loss(self):
+        real = tf.constant([[2.0], [-1.0]], tf.float16)
+        fake = tf.constant([[-3.0], [0.5]], tf.float16)
+        loss = losses.discriminator_loss(real, fake)
+        self.assertEqual(loss.dtype, tf.float32)
+        self.assertAllClose(
+            loss,
+            _reference_discriminator_loss(np.array([2.0, -1.0]), np.array([-3.0, 0.5])),
+            rtol=1e-6,
+        )
+
+    @parameterized.named_parameters(*_GENERATOR_LOSSES)
+    def test_float16_logits_give_float32_generator_loss(self, loss_fn, reference):
+        logits = np.array([-20.0, -3.0, 0.5, 20.0])
+        loss = loss_fn(tf.constant(logits[:, None], tf.float16))
+        self.assertEqual(loss.dtype, tf.float32)
+        self.assertAllClose(loss, reference(logits), rtol=1e-6, atol=1e-6)
+
+
+class LossGradientTest(tf.test.TestCase, parameterized.TestCase):
+    def _fake_logit_gradient(self, loss_fn, logits):
+        fake = tf.constant(logits, tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(fake)
+            loss = tf.reduce_sum(loss_fn(fake))
+        return self.evaluate(tape.gradient(loss, fake))
+
+    @parameterized.named_parameters(
+        # d/df log(1 - sigmoid(f)) = -sigmoid(f).
+        ("minimax", losses.minimax_generator_loss, lambda f: -_sigmoid(f)),
+        # d/df -log(sigmoid(f)) = -(1 - sigmoid(f)) = sigmoid(f) - 1.
+        ("non_saturating", losses.non_saturating_generator_loss, lambda f: _sigmoid(f) - 1.0),
+        # d/df of the discriminator loss: only its -log(1 - sigmoid(f)) term depends on f.
+        (
+            "discriminator",
+            lambda f: losses.discriminator_loss(tf.zeros_like(f), f),
+            lambda f: _sigmoid(f),
+        ),
+    )
+    def test_gradient_wrt_fake_logit_matches_hand_derivative(self, loss_fn, derivative):
+        grad = self._fake_logit_gradient(loss_fn, _LOGITS)
+        self.assertAllClose(grad, derivative(_LOGITS), rtol=1e-6, atol=1e-6)
+        self.assertTrue(np.all(np.isfinite(grad)))
+
+    def test_gradient_wrt_real_logit_matches_hand_derivative(self):
+        # d/dr -log(sigmoid(r)) = sigmoid(r) - 1.
+        real = tf.constant(_LOGITS, tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(real)
+            loss = tf.reduce_sum(losses.discriminator_loss(real, tf.zeros_like(real)))
+        self.assertAllClose(tape.gradient(loss, real), _sigmoid(_LOGITS) - 1.0, atol=1e-6)
+
+    @parameterized.parameters(-10.0, -20.0)
+    def test_minimax_generator_gradient_vanishes_when_discriminator_rejects_fakes(self, logit):
+        # Goodfellow et al. 2014, sec. 3: log(1 - D(G(z))) saturates as D(G(z)) -> 0.
+        grad = self._fake_logit_gradient(losses.minimax_generator_loss, [logit])
+        self.assertLess(abs(grad[0]), 1e-4)
+
+    @parameterized.parameters(-10.0, -20.0)
+    def test_non_saturating_generator_gradient_stays_strong_when_discriminator_rejects_fakes(
+        self, logit
+    ):
+        grad = self._fake_logit_gradient(losses.non_saturating_generator_loss, [logit])
+        self.assertAllClose(grad, [-1.0], atol=1e-4)
+
+
+class GetTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.named_parameters(
+        ("minimax", "minimax", losses.minimax_generator_loss),
+        ("non_saturating", "non_saturating", losses.non_saturating_generator_loss),
+    )
+    def test_name_returns_generator_loss_paired_with_discriminator_loss(self, name, g_loss):
+        pair = losses.get(name)
+        self.assertIsInstance(pair, losses.LossPair)
+        self.assertIs(pair.generator_loss, g_loss)
+        self.assertIs(pair.discriminator_loss, losses.discriminator_loss)
+        g, d = pair
+        self.assertIs(g, g_loss)
+        self.assertIs(d, losses.discriminator_loss)
+
+    def test_tuple_of_callables_becomes_a_pair(self):
+        def g_loss(fake_logits):
+            return -fake_logits
+
+        def d_loss(real_logits, fake_logits):
+            return fake_logits - real_logits
+
+        pair = losses.get((g_loss, d_loss))
+        self.assertIsInstance(pair, losses.LossPair)
+        self.assertIs(pair.generator_loss, g_loss)
+        self.assertIs(pair.discriminator_loss, d_loss)
+
+    def test_loss_pair_passes_through(self):
+        pair = losses.LossPair(losses.minimax_generator_loss, losses.discriminator_loss)
+        self.assertEqual(losses.get(pair), pair)
+
+    def test_unknown_name_raises_value_error_naming_the_choices(self):
+        with self.assertRaisesRegex(ValueError, r"wasserstein.*minimax.*non_saturating"):
+            losses.get("wasserstein")
+
+    @parameterized.named_parameters(
+        ("number", 42),
+        ("none", None),
+        ("single_callable", losses.minimax_generator_loss),
+        ("one_element_tuple", (losses.minimax_generator_loss,)),
+        ("three_element_tuple", (abs, abs, abs)),
+        ("non_callable_member", (losses.minimax_generator_loss, "discriminator")),
+    )
+    def test_bad_object_raises_value_error_naming_the_choices(self, loss):
+        with self.assertRaisesRegex(ValueError, r"minimax.*non_saturating"):
+            losses.get(loss)
+
+
+if __name__ == "__main__":
+    tf.test.main()
