@@ -1,0 +1,92 @@
+"""Trains a GAN on 2-D points on a circle and draws what it learned.
+
+    python bin/train_circle.py --output_dir=runs/circle
+
+Writes OUTPUT_DIR/generator.keras, gan.keras, circle.png (samples over D(x)) and TensorBoard logs in
+OUTPUT_DIR/logs. Rerunning an interrupted command resumes from its last completed epoch.
+"""
+
+import math
+import os
+
+from absl import flags
+
+import keras
+import tfgan
+from tfgan import cli
+
+flags.DEFINE_string("output_dir", None, "Directory for models, picture, logs and checkpoints.")
+flags.DEFINE_integer("steps", 6000, "Generator updates (train steps) in all.", lower_bound=1)
+flags.DEFINE_integer(
+    "steps_per_epoch", 600, "Train steps per epoch (logs and checkpoints).", lower_bound=1
+)
+flags.DEFINE_integer("batch_size", 512, "Real points per discriminator update.", lower_bound=1)
+flags.DEFINE_integer("latent_dim", 4, "Size of the noise vector z.", lower_bound=1)
+flags.DEFINE_integer(
+    "hidden_units", 128, "Width of the two hidden layers of G and D.", lower_bound=1
+)
+flags.DEFINE_enum("loss", "non_saturating", sorted(tfgan.losses.LOSSES), "Generator loss.")
+flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (k).", lower_bound=1)
+flags.DEFINE_float(
+    "learning_rate", 1e-3, "Initial Adam learning rate of both players (cosine decay)."
+)
+flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of both players.")
+flags.DEFINE_float("radius", 1.0, "Radius of the data circle.")
+flags.DEFINE_float("noise_std", 0.0, "Radial Gaussian noise of the data points.")
+flags.DEFINE_integer("seed", 0, "Seeds data, weights and noise: the same seed gives the same run.")
+flags.DEFINE_integer("steps_per_execution", 200, "Train steps per tf.function call.", lower_bound=1)
+cli.define_jit_compile_flag()
+flags.mark_flag_as_required("output_dir")
+cli.register_positive("learning_rate", "radius")
+flags.register_validator("noise_std", lambda v: v >= 0, message="--noise_std must be non-negative.")
+flags.register_validator("beta_1", lambda v: 0 <= v < 1, message="--beta_1 must be in [0, 1).")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    if cli.finished_run(FLAGS.output_dir):
+        print(
+            f"{FLAGS.output_dir} already holds a finished run; choose a new --output_dir to train again."
+        )
+        return
+    os.makedirs(FLAGS.output_dir, exist_ok=True)
+    keras.utils.set_random_seed(FLAGS.seed)
+    hidden = (FLAGS.hidden_units,) * 2
+    gan = tfgan.GAN(
+        tfgan.networks.mlp_generator(FLAGS.latent_dim, 2, hidden),
+        tfgan.networks.mlp_discriminator(2, hidden),
+        latent_dim=FLAGS.latent_dim,
+        loss=FLAGS.loss,
+        d_steps=FLAGS.d_steps,
+        seed=FLAGS.seed,
+    )
+
+    def adam():
+        schedule = keras.optimizers.schedules.CosineDecay(FLAGS.learning_rate, FLAGS.steps)
+        return keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1)
+
+    gan.compile(
+        g_optimizer=adam(),
+        d_optimizer=adam(),
+        jit_compile=cli.jit_compile(FLAGS.jit_compile),
+        steps_per_execution=FLAGS.steps_per_execution,
+    )
+    data = tfgan.data.circle(
+        FLAGS.batch_size * FLAGS.d_steps, FLAGS.radius, FLAGS.noise_std, seed=FLAGS.seed
+    )
+    steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.steps)
+    gan.fit(
+        data,
+        epochs=math.ceil(FLAGS.steps / steps_per_epoch),
+        steps_per_epoch=steps_per_epoch,
+        callbacks=cli.training_callbacks(FLAGS.output_dir),
+        shuffle=False,
+    )
+    cli.save_models(gan, FLAGS.output_dir)
+    tfgan.plotting.plot_circle(gan, os.path.join(FLAGS.output_dir, "circle.png"), FLAGS.radius)
+    print(f"Wrote generator.keras, gan.keras, circle.png and logs/ to {FLAGS.output_dir}")
+
+
+if __name__ == "__main__":
+    cli.run(main)
