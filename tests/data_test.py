@@ -13,23 +13,11 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 from absl.testing import parameterized
 
+from idx_files import write_idx
 from tfgan import data
 
 _NUM_TRAIN = 10
 _NUM_TEST = 6
-
-
-def _write_idx(path, array, magic=None, truncate_by=0):
-    """Writes a uint8 array as an IDX file (gzip when path ends in .gz), by hand from the format."""
-    array = np.asarray(array, np.uint8)
-    if magic is None:
-        magic = 0x0800 | array.ndim
-    content = struct.pack(f">I{array.ndim}I", magic, *array.shape) + array.tobytes()
-    content = content[: len(content) - truncate_by]
-    if path.endswith(".gz"):
-        content = gzip.compress(content)
-    with open(path, "wb") as f:
-        f.write(content)
 
 
 def _sorted_rows(images):
@@ -76,10 +64,10 @@ class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
         data_dir = tempfile.mkdtemp(dir=self.get_temp_dir())
         suffix = ".gz" if gz else ""
         for split, prefix in (("train", "train"), ("test", "t10k")):
-            _write_idx(
+            write_idx(
                 os.path.join(data_dir, f"{prefix}-images-idx3-ubyte{suffix}"), self.images[split]
             )
-            _write_idx(
+            write_idx(
                 os.path.join(data_dir, f"{prefix}-labels-idx1-ubyte{suffix}"), self.labels[split]
             )
         return data_dir
@@ -129,7 +117,7 @@ class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
 
     def test_plain_file_is_preferred_to_gzip(self):
         data_dir = self._write_dir(gz=True)
-        _write_idx(os.path.join(data_dir, "t10k-images-idx3-ubyte"), self.images["test"][::-1])
+        write_idx(os.path.join(data_dir, "t10k-images-idx3-ubyte"), self.images["test"][::-1])
         images, _ = data.load_mnist_arrays("test", data_dir=data_dir)
         self.assertAllEqual(images, self.images["test"][::-1])
 
@@ -219,13 +207,13 @@ class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
     def test_wrong_magic_raises_with_expected_and_found(self):
         data_dir = self._write_dir(gz=False)
         path = os.path.join(data_dir, "train-images-idx3-ubyte")
-        _write_idx(path, self.images["train"], magic=0x00000801)
+        write_idx(path, self.images["train"], magic=0x00000801)
         with self.assertRaisesRegex(ValueError, "magic number 0x00000801, expected 0x00000803"):
             data.load_mnist_arrays("train", data_dir=data_dir)
 
     def test_gzip_file_without_gz_suffix_gets_a_hint(self):
         data_dir = self._write_dir(gz=False)
-        _write_idx(os.path.join(data_dir, "train-labels-idx1-ubyte"), [1, 2])
+        write_idx(os.path.join(data_dir, "train-labels-idx1-ubyte"), [1, 2])
         with open(os.path.join(data_dir, "train-labels-idx1-ubyte"), "rb") as f:
             content = f.read()
         with open(os.path.join(data_dir, "train-labels-idx1-ubyte"), "wb") as f:
@@ -237,7 +225,7 @@ class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
     def test_truncated_data_raises(self, suffix):
         data_dir = self._write_dir(gz=bool(suffix))
         path = os.path.join(data_dir, f"train-images-idx3-ubyte{suffix}")
-        _write_idx(path, self.images["train"], truncate_by=100)
+        write_idx(path, self.images["train"], truncate_by=100)
         with self.assertRaisesRegex(ValueError, r"truncated or corrupt: its header says 10x28x28"):
             data.load_mnist_arrays("train", data_dir=data_dir)
 
@@ -260,13 +248,13 @@ class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
 
     def test_image_and_label_count_mismatch_raises(self):
         data_dir = self._write_dir()
-        _write_idx(os.path.join(data_dir, "train-labels-idx1-ubyte.gz"), self.labels["train"][:-1])
+        write_idx(os.path.join(data_dir, "train-labels-idx1-ubyte.gz"), self.labels["train"][:-1])
         with self.assertRaisesRegex(ValueError, "has 10 images but .* has 9 labels"):
             data.load_mnist_arrays("train", data_dir=data_dir)
 
     def test_images_that_are_not_28x28_raise(self):
         data_dir = self._write_dir()
-        _write_idx(os.path.join(data_dir, "t10k-images-idx3-ubyte.gz"), np.zeros((6, 32, 32)))
+        write_idx(os.path.join(data_dir, "t10k-images-idx3-ubyte.gz"), np.zeros((6, 32, 32)))
         with self.assertRaisesRegex(ValueError, r"shape \(32, 32\), expected \(28, 28\)"):
             data.load_mnist_arrays("test", data_dir=data_dir)
 

@@ -95,5 +95,50 @@ class MlpDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(networks.mlp_discriminator(2, hidden_units=(4,)).name, "discriminator")
 
 
+class ImageNetworksTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters("dcgan", "paper_mlp")
+    def test_generator_makes_28x28_images_in_minus_one_to_one(self, arch):
+        generator, _ = networks.image_gan_networks(arch, latent_dim=16)
+        z = 10 * np.random.default_rng(0).normal(size=(5, 16)).astype(np.float32)  # saturate tanh
+        images = keras.ops.convert_to_numpy(generator(z, training=False))
+        self.assertEqual(images.shape, (5, 28, 28, 1))
+        self.assertAllInRange(images, -1.0, 1.0)
+        self.assertGreater(images.std(), 0.0)
+
+    @parameterized.parameters("dcgan", "paper_mlp")
+    def test_discriminator_gives_one_logit_per_image(self, arch):
+        _, discriminator = networks.image_gan_networks(arch, latent_dim=16)
+        images = np.random.default_rng(0).uniform(-1, 1, size=(3, 28, 28, 1)).astype(np.float32)
+        logits = discriminator(images, training=False)
+        self.assertEqual(tuple(logits.shape), (3, 1))
+        self.assertEqual(logits.dtype, "float32")
+
+    def test_paper_mlp_has_the_papers_sizes(self):
+        generator, discriminator = networks.image_gan_networks("paper_mlp", latent_dim=100)
+        self.assertEqual(_dense_units(generator), [1200, 1200, 784])
+        maxouts = [l for l in discriminator.layers if isinstance(l, networks.Maxout)]
+        self.assertEqual([(m.units, m.pieces) for m in maxouts], [(240, 5), (240, 5)])
+        rates = [l.rate for l in discriminator.layers if isinstance(l, keras.layers.Dropout)]
+        self.assertEqual(rates, [0.2, 0.5, 0.5])  # keep 0.8 of pixels, 0.5 after each maxout layer
+
+    def test_paper_mlp_discriminator_dropout_only_in_training(self):
+        _, discriminator = networks.image_gan_networks("paper_mlp", latent_dim=100)
+        images = np.random.default_rng(0).uniform(-1, 1, size=(4, 28, 28, 1)).astype(np.float32)
+        self.assertAllEqual(discriminator(images), discriminator(images))
+        self.assertNotAllClose(discriminator(images, training=True), discriminator(images))
+
+    def test_maxout_is_the_max_over_pieces_of_one_dense_layer(self):
+        layer = networks.Maxout(units=3, pieces=4)
+        x = np.random.default_rng(1).normal(size=(2, 5)).astype(np.float32)
+        y = keras.ops.convert_to_numpy(layer(x))
+        kernel, bias = (keras.ops.convert_to_numpy(w) for w in layer.dense.weights)
+        expected = (x @ kernel + bias).reshape(2, 3, 4).max(axis=-1)
+        self.assertAllClose(y, expected, rtol=1e-5)
+
+    def test_unknown_arch_raises(self):
+        with self.assertRaisesRegex(ValueError, "dcgan"):
+            networks.image_gan_networks("resnet", latent_dim=4)
+
+
 if __name__ == "__main__":
     tf.test.main()

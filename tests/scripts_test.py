@@ -1,13 +1,18 @@
 """End-to-end tests of the bin/ scripts, run as a user runs them: in a subprocess."""
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 
+import keras
+from idx_files import write_idx, write_mnist_like_split
 from tfgan import metrics
 
 BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
@@ -76,6 +81,90 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("/nonexistent/g.keras", last_line(result.stderr))
         self.assertNotIn("Traceback", result.stderr)
+
+
+class TrainMnistTest(tf.test.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.data_dir = os.path.join(self.get_temp_dir(), "idx")
+        write_mnist_like_split(self.data_dir, num_images=64)
+        self.output_dir = os.path.join(self.get_temp_dir(), "mnist")
+
+    def _args(self, epochs):
+        return [
+            f"--data_dir={self.data_dir}",
+            f"--output_dir={self.output_dir}",
+            f"--epochs={epochs}",
+            "--batch_size=16",
+            "--steps_per_execution=2",
+        ]
+
+    def test_one_epoch_writes_every_output(self):
+        result = run_script("train_mnist.py", *self._args(epochs=1))
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        for name in ("generator.keras", "gan.keras", "samples.png", "images/epoch_001.png"):
+            self.assertTrue(os.path.isfile(os.path.join(self.output_dir, name)), name)
+        for logs in ("logs/train", "logs/samples"):
+            files = os.listdir(os.path.join(self.output_dir, logs))
+            self.assertTrue(any(f.startswith("events.out.tfevents") for f in files), logs)
+
+        npy = os.path.join(self.get_temp_dir(), "digits.npy")
+        png = os.path.join(self.get_temp_dir(), "digits.png")
+        result = run_script(
+            "sample.py",
+            f"--generator={self.output_dir}/generator.keras",
+            "--num=12",
+            f"--output={npy}",
+            f"--png={png}",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        samples = np.load(npy)
+        self.assertEqual(samples.shape, (12, 28, 28, 1))
+        self.assertAllInRange(samples, -1.0, 1.0)
+        self.assertTrue(os.path.isfile(png))
+
+    def test_killed_run_resumes_from_its_last_completed_epoch(self):
+        epochs, steps_per_epoch = 20, 4  # 64 images in batches of 16
+        command = [sys.executable, os.path.join(BIN, "train_mnist.py"), *self._args(epochs)]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        first_image = os.path.join(self.output_dir, "images", "epoch_001.png")
+        deadline = time.time() + 120
+        while not os.path.exists(first_image) and process.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        self.assertFalse(os.path.exists(os.path.join(self.output_dir, "gan.keras")))
+
+        result = run_script("train_mnist.py", *self._args(epochs))
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        resumed = re.search(r"Resuming from the checkpoint after epoch (\d+)", result.stdout)
+        self.assertIsNotNone(resumed, result.stdout[-3000:])
+        completed = int(resumed.group(1))
+        self.assertBetween(completed, 1, epochs - 1)
+        first_epoch = re.search(r"Epoch (\d+)/", result.stdout)
+        self.assertEqual(int(first_epoch.group(1)), completed + 1)
+        gan = keras.models.load_model(os.path.join(self.output_dir, "gan.keras"))
+        self.assertEqual(int(gan.g_optimizer.iterations), epochs * steps_per_epoch)
+        self.assertEqual(int(gan.d_optimizer.iterations), epochs * steps_per_epoch)
+
+    def test_bad_input_exits_nonzero_with_one_line(self):
+        truncated = os.path.join(self.get_temp_dir(), "truncated")
+        write_mnist_like_split(truncated, num_images=8)
+        write_idx(
+            os.path.join(truncated, "train-images-idx3-ubyte.gz"),
+            np.zeros((8, 28, 28)),
+            truncate_by=100,
+        )
+        for args, fragment in (
+            (["--data_dir=/nonexistent"], "/nonexistent"),
+            ([f"--data_dir={truncated}"], "train-images-idx3-ubyte.gz"),
+            (["--epochs=0"], "--epochs"),
+        ):
+            with self.subTest(args=args):
+                result = run_script("train_mnist.py", f"--output_dir={self.output_dir}", *args)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn(fragment, last_line(result.stderr))
+                self.assertNotIn("Traceback", result.stderr)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from typing import Callable, List, Union
 import keras
 from absl import app, flags
 
+from tfgan import callbacks
+
 JIT_COMPILE_CHOICES = ("auto", "true", "false")
 
 
@@ -24,6 +26,11 @@ def run(main: Callable[[List[str]], None]) -> None:
             main(argv)
         except (ValueError, FileNotFoundError) as error:
             _fail(argv[0], error)
+        except KeyboardInterrupt:
+            _fail(
+                argv[0],
+                "interrupted; rerun the same command to resume from the last completed epoch.",
+            )
 
     app.run(main_with_clean_errors, flags_parser=parse_flags)
 
@@ -58,7 +65,7 @@ def register_positive(*names: str) -> None:
 def training_callbacks(output_dir: str) -> List[keras.callbacks.Callback]:
     """Checkpoint every epoch for resuming (BackupAndRestore) and write TensorBoard logs."""
     return [
-        keras.callbacks.BackupAndRestore(os.path.join(output_dir, "backup")),
+        callbacks.BackupAndRestore(os.path.join(output_dir, "backup")),
         keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"), write_graph=False),
     ]
 

@@ -33,3 +33,92 @@ def mlp_discriminator(
 ) -> keras.Model:
     """An MLP discriminator x -> one logit of D(x), the probability that x is real."""
     return mlp(input_dim, 1, hidden_units, activation, name="discriminator")
+
+
+IMAGE_SHAPE = (28, 28, 1)
+
+
+@keras.saving.register_keras_serializable(package="tfgan")
+class Maxout(keras.layers.Layer):
+    """Maxout units (Goodfellow et al. 2013): the max over `pieces` linear functions of the input."""
+
+    def __init__(self, units: int, pieces: int, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.pieces = pieces
+        self.dense = keras.layers.Dense(units * pieces)
+
+    def build(self, input_shape):
+        self.dense.build(input_shape)
+
+    def call(self, inputs):
+        pieces = keras.ops.reshape(self.dense(inputs), (-1, self.units, self.pieces))
+        return keras.ops.max(pieces, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "pieces": self.pieces}
+
+
+def paper_mlp_generator(latent_dim: int = 100) -> keras.Model:
+    """The 2014 paper's MNIST generator: z -> 1200 ReLU -> 1200 ReLU -> 784, tanh into [-1, 1]."""
+    z = keras.Input((latent_dim,))
+    h = keras.layers.Dense(1200, activation="relu")(z)
+    h = keras.layers.Dense(1200, activation="relu")(h)
+    x = keras.layers.Dense(784, activation="tanh", dtype="float32")(h)
+    return keras.Model(z, keras.layers.Reshape(IMAGE_SHAPE, dtype="float32")(x), name="generator")
+
+
+def paper_mlp_discriminator() -> keras.Model:
+    """The 2014 paper's MNIST discriminator: two maxout layers (240 units x 5 pieces) -> one logit.
+
+    Dropout keeps 80% of the pixels and 50% of each maxout layer's units, as in the paper's code.
+    """
+    x = keras.Input(IMAGE_SHAPE)
+    h = keras.layers.Dropout(0.2)(keras.layers.Flatten()(x))
+    for _ in range(2):
+        h = keras.layers.Dropout(0.5)(Maxout(240, 5)(h))
+    logit = keras.layers.Dense(1, dtype="float32")(h)
+    return keras.Model(x, logit, name="discriminator")
+
+
+def dcgan_generator(latent_dim: int = 64, width: int = 64) -> keras.Model:
+    """A small DCGAN generator for 28x28 images: z -> 7x7x(2w) -> 14x14x(w) -> 28x28x1, tanh.
+
+    Batch norm and ReLU between layers (Radford et al. 2016); sized for quality per second on a CPU.
+    """
+    z = keras.Input((latent_dim,))
+    h = keras.layers.Dense(7 * 7 * 2 * width, use_bias=False)(z)
+    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.Reshape((7, 7, 2 * width))(h)
+    h = keras.layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(h)
+    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    x = keras.layers.Conv2DTranspose(
+        1, 4, strides=2, padding="same", activation="tanh", dtype="float32"
+    )(h)
+    return keras.Model(z, x, name="generator")
+
+
+def dcgan_discriminator(width: int = 64) -> keras.Model:
+    """A small DCGAN discriminator for 28x28 images: two strided convolutions, LeakyReLU, one logit."""
+    x = keras.Input(IMAGE_SHAPE)
+    h = keras.layers.LeakyReLU(0.2)(keras.layers.Conv2D(width, 4, strides=2, padding="same")(x))
+    h = keras.layers.LeakyReLU(0.2)(keras.layers.Conv2D(2 * width, 4, strides=2, padding="same")(h))
+    logit = keras.layers.Dense(1, dtype="float32")(keras.layers.Flatten()(h))
+    return keras.Model(x, logit, name="discriminator")
+
+
+IMAGE_ARCHITECTURES = {
+    "dcgan": (dcgan_generator, dcgan_discriminator),
+    "paper_mlp": (paper_mlp_generator, paper_mlp_discriminator),
+}
+
+
+def image_gan_networks(arch: str, latent_dim: int):
+    """(generator, discriminator) of the named architecture for 28x28x1 images in [-1, 1]."""
+    if arch not in IMAGE_ARCHITECTURES:
+        raise ValueError(f"Unknown arch {arch!r}: choose one of {sorted(IMAGE_ARCHITECTURES)}.")
+    make_generator, make_discriminator = IMAGE_ARCHITECTURES[arch]
+    return make_generator(latent_dim), make_discriminator()

@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
 import numpy as np  # noqa: E402
 from keras import ops  # noqa: E402
+from PIL import Image  # noqa: E402
 
 
 def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, seed: int = 0) -> None:
@@ -39,3 +40,25 @@ def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, see
     ax.set_title("Generated points and the discriminator's D(x)")
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
+
+
+def image_grid(images, columns: int = 0) -> np.ndarray:
+    """Tiles [n, h, w, 1] images in [-1, 1] into one uint8 greyscale picture, `columns` wide (0: square)."""
+    images = np.asarray(images, dtype=np.float32)
+    n, height, width = images.shape[:3]
+    columns = columns or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / columns))
+    pixels = np.clip(np.rint((images[..., 0] + 1) * 127.5), 0, 255).astype(np.uint8)
+    grid = np.zeros((rows * height, columns * width), dtype=np.uint8)
+    for i, image in enumerate(pixels):
+        row, column = divmod(i, columns)
+        grid[row * height : (row + 1) * height, column * width : (column + 1) * width] = image
+    return grid
+
+
+def save_image_grid(images, path: str, columns: int = 0, scale: int = 2) -> None:
+    """Writes image_grid(images, columns) as a PNG, each pixel scaled up `scale` times for viewing."""
+    grid = image_grid(images, columns)
+    Image.fromarray(grid).resize(
+        (grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST
+    ).save(path)

@@ -1,0 +1,107 @@
+"""Trains a GAN on MNIST or Fashion-MNIST digits/clothes and draws its samples each epoch.
+
+    python bin/train_mnist.py --output_dir=runs/mnist                      # tensorflow-datasets
+    python bin/train_mnist.py --data_dir=path/to/idx --output_dir=runs/mnist  # IDX files
+
+Writes OUTPUT_DIR/images/epoch_NNN.png each epoch, TensorBoard logs (scalars and images) in OUTPUT_DIR/logs,
+and at the end generator.keras, gan.keras and samples.png (10x10). Rerunning an interrupted command resumes
+from its last completed epoch.
+"""
+
+import os
+
+from absl import flags
+
+import keras
+import tfgan
+from tfgan import cli
+
+DEFAULT_LATENT_DIM = {"dcgan": 64, "paper_mlp": 100}
+
+flags.DEFINE_string("output_dir", None, "Directory for models, pictures, logs and checkpoints.")
+flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "Which dataset.")
+flags.DEFINE_string(
+    "data_dir", None, "Directory of IDX files (train-images-idx3-ubyte[.gz], ...); default: tfds."
+)
+flags.DEFINE_string(
+    "split", "train", "Split to train on: train, test, train+test, train[:50000], ..."
+)
+flags.DEFINE_integer("epochs", 20, "Passes over the split.", lower_bound=1)
+flags.DEFINE_integer("batch_size", 64, "Real images per discriminator update.", lower_bound=1)
+flags.DEFINE_enum("arch", "dcgan", sorted(tfgan.networks.IMAGE_ARCHITECTURES), "Networks.")
+flags.DEFINE_enum("loss", "non_saturating", sorted(tfgan.losses.LOSSES), "Generator loss.")
+flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (k).", lower_bound=1)
+flags.DEFINE_integer(
+    "latent_dim", None, "Size of z (default: 64 for dcgan, 100 for paper_mlp).", lower_bound=1
+)
+flags.DEFINE_float(
+    "learning_rate", 5e-4, "Initial Adam learning rate of both players (cosine decay)."
+)
+flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of both players.")
+flags.DEFINE_integer(
+    "seed", 0, "Seeds shuffling, weights and noise: the same seed gives the same run."
+)
+flags.DEFINE_integer("steps_per_execution", 10, "Train steps per tf.function call.", lower_bound=1)
+cli.define_jit_compile_flag()
+flags.mark_flag_as_required("output_dir")
+cli.register_positive("learning_rate")
+flags.register_validator("beta_1", lambda v: 0 <= v < 1, message="--beta_1 must be in [0, 1).")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    if cli.finished_run(FLAGS.output_dir):
+        print(
+            f"{FLAGS.output_dir} already holds a finished run; choose a new --output_dir to train again."
+        )
+        return
+    data = tfgan.data.mnist(
+        FLAGS.split,
+        batch_size=FLAGS.batch_size * FLAGS.d_steps,
+        dataset=FLAGS.dataset,
+        data_dir=FLAGS.data_dir,
+        seed=FLAGS.seed,
+    )
+    os.makedirs(FLAGS.output_dir, exist_ok=True)
+    keras.utils.set_random_seed(FLAGS.seed)
+    latent_dim = FLAGS.latent_dim or DEFAULT_LATENT_DIM[FLAGS.arch]
+    generator, discriminator = tfgan.networks.image_gan_networks(FLAGS.arch, latent_dim)
+    gan = tfgan.GAN(
+        generator,
+        discriminator,
+        latent_dim=latent_dim,
+        loss=FLAGS.loss,
+        d_steps=FLAGS.d_steps,
+        seed=FLAGS.seed,
+    )
+    total_steps = FLAGS.epochs * int(data.cardinality())
+
+    def adam():
+        schedule = keras.optimizers.schedules.CosineDecay(FLAGS.learning_rate, total_steps)
+        return keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1)
+
+    gan.compile(
+        g_optimizer=adam(),
+        d_optimizer=adam(),
+        jit_compile=cli.jit_compile(FLAGS.jit_compile),
+        steps_per_execution=FLAGS.steps_per_execution,
+    )
+    logs = os.path.join(FLAGS.output_dir, "logs")
+    samples = tfgan.callbacks.SampleGrid(
+        os.path.join(FLAGS.output_dir, "images"), os.path.join(logs, "samples"), seed=FLAGS.seed
+    )
+    gan.fit(
+        data,
+        epochs=FLAGS.epochs,
+        callbacks=cli.training_callbacks(FLAGS.output_dir) + [samples],
+        shuffle=False,
+    )
+    cli.save_models(gan, FLAGS.output_dir)
+    path = os.path.join(FLAGS.output_dir, "samples.png")
+    tfgan.plotting.save_image_grid(gan.generate(100, seed=FLAGS.seed), path, columns=10)
+    print(f"Wrote generator.keras, gan.keras, samples.png, images/ and logs/ to {FLAGS.output_dir}")
+
+
+if __name__ == "__main__":
+    cli.run(main)
