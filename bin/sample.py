@@ -25,9 +25,17 @@ flags.DEFINE_enum(
     tfgan.gan.NOISES,
     "Prior p(z) the generator was trained with (a GAN knows it).",
 )
-flags.mark_flags_as_required(["generator", "output"])
+flags.mark_flag_as_required("generator")
 flags.register_validator(
-    "output", lambda v: v.endswith(".npy"), message="--output must end in .npy."
+    "output", lambda v: v is None or v.endswith(".npy"), message="--output must end in .npy."
+)
+flags.register_validator(
+    "png", lambda v: v is None or v.endswith(".png"), message="--png must end in .png."
+)
+flags.register_multi_flags_validator(
+    ["output", "png"],
+    lambda values: values["output"] or values["png"],
+    message="Give --output=FILE.npy, --png=FILE.png or both.",
 )
 FLAGS = flags.FLAGS
 

@@ -8,6 +8,7 @@ and at the end generator.keras, gan.keras and samples.png (10x10). Rerunning an 
 from its last completed epoch.
 """
 
+import math
 import os
 
 from absl import flags
@@ -17,6 +18,7 @@ import tfgan
 from tfgan import cli
 
 DEFAULT_LATENT_DIM = {"dcgan": 64, "paper_mlp": 100}
+DEFAULT_STEPS = 7800
 
 flags.DEFINE_string("output_dir", None, "Directory for models, pictures, logs and checkpoints.")
 flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "Which dataset.")
@@ -26,7 +28,13 @@ flags.DEFINE_string(
 flags.DEFINE_string(
     "split", "train", "Split to train on: train, test, train+test, train[:50000], ..."
 )
-flags.DEFINE_integer("epochs", 20, "Passes over the split.", lower_bound=1)
+flags.DEFINE_integer(
+    "epochs",
+    None,
+    f"Passes over the split (default: enough for {DEFAULT_STEPS} generator steps, about 4 minutes of "
+    "the default recipe on 2 CPU cores: 50 epochs of the 10k test split, 9 of the 60k train split).",
+    lower_bound=1,
+)
 flags.DEFINE_integer("batch_size", 64, "Real images per discriminator update.", lower_bound=1)
 flags.DEFINE_enum("arch", "dcgan", sorted(tfgan.networks.IMAGE_ARCHITECTURES), "Networks.")
 flags.DEFINE_enum("loss", "non_saturating", sorted(tfgan.losses.LOSSES), "Generator loss.")
@@ -75,7 +83,9 @@ def main(argv):
         d_steps=FLAGS.d_steps,
         seed=FLAGS.seed,
     )
-    total_steps = FLAGS.epochs * int(data.cardinality())
+    steps_per_epoch = int(data.cardinality())
+    epochs = FLAGS.epochs or math.ceil(DEFAULT_STEPS / steps_per_epoch)
+    total_steps = epochs * steps_per_epoch
 
     def adam():
         schedule = keras.optimizers.schedules.CosineDecay(FLAGS.learning_rate, total_steps)
@@ -93,7 +103,7 @@ def main(argv):
     )
     gan.fit(
         data,
-        epochs=FLAGS.epochs,
+        epochs=epochs,
         callbacks=cli.training_callbacks(FLAGS.output_dir) + [samples],
         shuffle=False,
     )

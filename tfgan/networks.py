@@ -84,7 +84,7 @@ def paper_mlp_discriminator() -> keras.Model:
     return keras.Model(x, logit, name="discriminator")
 
 
-def dcgan_generator(latent_dim: int = 64, width: int = 64) -> keras.Model:
+def dcgan_generator(latent_dim: int = 64, width: int = 32) -> keras.Model:
     """A small DCGAN generator for 28x28 images: z -> 7x7x(2w) -> 14x14x(w) -> 28x28x1, tanh.
 
     Batch norm and ReLU between layers (Radford et al. 2016); sized for quality per second on a CPU.
@@ -101,11 +101,18 @@ def dcgan_generator(latent_dim: int = 64, width: int = 64) -> keras.Model:
     return keras.Model(z, x, name="generator")
 
 
-def dcgan_discriminator(width: int = 64) -> keras.Model:
-    """A small DCGAN discriminator for 28x28 images: two strided convolutions, LeakyReLU, one logit."""
+def dcgan_discriminator(width: int = 32, dropout: float = 0.0) -> keras.Model:
+    """A small DCGAN discriminator for 28x28 images: two strided convolutions, LeakyReLU, one logit.
+
+    `dropout` after each convolution keeps D from memorising a small training set.
+    """
     x = keras.Input(IMAGE_SHAPE)
-    h = keras.layers.LeakyReLU(0.2)(keras.layers.Conv2D(width, 4, strides=2, padding="same")(x))
-    h = keras.layers.LeakyReLU(0.2)(keras.layers.Conv2D(2 * width, 4, strides=2, padding="same")(h))
+    h = x
+    for filters in (width, 2 * width):
+        h = keras.layers.Conv2D(filters, 4, strides=2, padding="same")(h)
+        h = keras.layers.LeakyReLU(0.2)(h)
+        if dropout:
+            h = keras.layers.Dropout(dropout)(h)
     logit = keras.layers.Dense(1, dtype="float32")(keras.layers.Flatten()(h))
     return keras.Model(x, logit, name="discriminator")
 
