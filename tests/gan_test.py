@@ -264,6 +264,24 @@ class GANApiTest(tf.test.TestCase, parameterized.TestCase):
             _make_gan(**kwargs)
 
 
+class GANMixedPrecisionTest(tf.test.TestCase):
+    def tearDown(self):
+        keras.mixed_precision.set_global_policy("float32")
+        super().tearDown()
+
+    def test_mixed_float16_loss_scales_both_optimizers_and_keeps_losses_float32(self):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        gan = _make_gan()
+        gan.compile()
+        for optimizer in (gan.g_optimizer, gan.d_optimizer):
+            self.assertIsInstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        logs = gan.train_step(tf.random.normal((8, 2)))
+        for key in tfgan.gan.LOG_KEYS:
+            self.assertEqual(logs[key].dtype, tf.float32)
+            self.assertTrue(np.isfinite(logs[key].numpy()), key)
+        self.assertEqual(int(gan.g_optimizer.iterations), 1)
+
+
 class GANSavingTest(tf.test.TestCase):
     def _fit(self, gan, epochs, skip_batches=0):
         data = tfgan.data.circle(16, seed=5).skip(skip_batches)
