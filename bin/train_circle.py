@@ -46,9 +46,6 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     if cli.finished_run(FLAGS.output_dir):
-        print(
-            f"{FLAGS.output_dir} already holds a finished run; choose a new --output_dir to train again."
-        )
         return
     os.makedirs(FLAGS.output_dir, exist_ok=True)
     keras.utils.set_random_seed(FLAGS.seed)
@@ -62,15 +59,13 @@ def main(argv):
         seed=FLAGS.seed,
     )
 
-    def adam():
-        schedule = keras.optimizers.schedules.CosineDecay(FLAGS.learning_rate, FLAGS.steps)
-        return keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1)
-
-    gan.compile(
-        g_optimizer=adam(),
-        d_optimizer=adam(),
-        jit_compile=cli.jit_compile(FLAGS.jit_compile),
-        steps_per_execution=FLAGS.steps_per_execution,
+    cli.compile_with_adam(
+        gan,
+        FLAGS.learning_rate,
+        FLAGS.beta_1,
+        FLAGS.steps,
+        FLAGS.jit_compile,
+        FLAGS.steps_per_execution,
     )
     data = tfgan.data.circle(
         FLAGS.batch_size * FLAGS.d_steps, FLAGS.radius, FLAGS.noise_std, seed=FLAGS.seed

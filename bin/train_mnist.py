@@ -66,9 +66,6 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     if cli.finished_run(FLAGS.output_dir):
-        print(
-            f"{FLAGS.output_dir} already holds a finished run; choose a new --output_dir to train again."
-        )
         return
     data = tfgan.data.mnist(
         FLAGS.split,
@@ -91,18 +88,13 @@ def main(argv):
     )
     steps_per_epoch = int(data.cardinality())
     epochs = FLAGS.epochs or math.ceil(DEFAULT_STEPS / steps_per_epoch)
-    total_steps = epochs * steps_per_epoch
-
-    def adam():
-        learning_rate = FLAGS.learning_rate or DEFAULT_LEARNING_RATE[FLAGS.arch]
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps)
-        return keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1)
-
-    gan.compile(
-        g_optimizer=adam(),
-        d_optimizer=adam(),
-        jit_compile=cli.jit_compile(FLAGS.jit_compile),
-        steps_per_execution=FLAGS.steps_per_execution,
+    cli.compile_with_adam(
+        gan,
+        FLAGS.learning_rate or DEFAULT_LEARNING_RATE[FLAGS.arch],
+        FLAGS.beta_1,
+        epochs * steps_per_epoch,
+        FLAGS.jit_compile,
+        FLAGS.steps_per_execution,
     )
     logs = os.path.join(FLAGS.output_dir, "logs")
     samples = tfgan.callbacks.SampleGrid(

@@ -34,6 +34,13 @@ def _weights(model):
     return [v.numpy().copy() for v in model.trainable_variables]
 
 
+def _copy(model):
+    """An independent copy of a network with the same weights, for a hand-written reference step."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def _sgd_update(model, loss_fn, learning_rate):
     """One hand-written SGD step on model's variables; returns the loss."""
     with tf.GradientTape() as tape:
@@ -78,13 +85,16 @@ class GANStepTest(tf.test.TestCase, parameterized.TestCase):
             all(np.array_equal(b, a) for b, a in zip(g_before, _weights(gan.generator)))
         )
 
+    def _assert_same_weights(self, models, other_models):
+        for model, other in zip(models, other_models):
+            for want, got in zip(_weights(model), _weights(other)):
+                self.assertAllClose(want, got, rtol=1e-5, atol=1e-6)
+
     def test_alternating_step_matches_algorithm_1_by_hand(self):
         """D update on noise z1, then G update against the *updated* D on fresh noise z2."""
         lr = 0.1
         gan = _sgd_gan(lr)
-        g, d = keras.models.clone_model(gan.generator), keras.models.clone_model(gan.discriminator)
-        g.set_weights(gan.generator.get_weights())
-        d.set_weights(gan.discriminator.get_weights())
+        g, d = _copy(gan.generator), _copy(gan.discriminator)
         noise = keras.random.SeedGenerator(0)  # the GAN's own generator starts from the same seed
         z1 = keras.random.normal((8, LATENT_DIM), seed=noise)
         z2 = keras.random.normal((8, LATENT_DIM), seed=noise)
@@ -96,17 +106,12 @@ class GANStepTest(tf.test.TestCase, parameterized.TestCase):
 
         self.assertAllClose(logs["d_loss"], expected_d_loss, rtol=1e-5)
         self.assertAllClose(logs["g_loss"], expected_g_loss, rtol=1e-5)
-        for want, got in zip(
-            _weights(g) + _weights(d), _weights(gan.generator) + _weights(gan.discriminator)
-        ):
-            self.assertAllClose(want, got, rtol=1e-5, atol=1e-6)
+        self._assert_same_weights([g, d], [gan.generator, gan.discriminator])
 
     def test_simultaneous_step_takes_both_gradients_from_one_forward_pass(self):
         lr = 0.1
         gan = _sgd_gan(lr, update="simultaneous")
-        g, d = keras.models.clone_model(gan.generator), keras.models.clone_model(gan.discriminator)
-        g.set_weights(gan.generator.get_weights())
-        d.set_weights(gan.discriminator.get_weights())
+        g, d = _copy(gan.generator), _copy(gan.discriminator)
         z = keras.random.normal((8, LATENT_DIM), seed=keras.random.SeedGenerator(0))
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = g(z)
@@ -121,10 +126,7 @@ class GANStepTest(tf.test.TestCase, parameterized.TestCase):
 
         self.assertAllClose(logs["d_loss"], d_loss, rtol=1e-5)
         self.assertAllClose(logs["g_loss"], g_loss, rtol=1e-5)
-        for want, got in zip(
-            _weights(g) + _weights(d), _weights(gan.generator) + _weights(gan.discriminator)
-        ):
-            self.assertAllClose(want, got, rtol=1e-5, atol=1e-6)
+        self._assert_same_weights([g, d], [gan.generator, gan.discriminator])
 
     def test_k_discriminator_steps_consume_k_distinct_real_minibatches(self):
         seen = []

@@ -77,7 +77,34 @@ def save_models(gan, output_dir: str) -> None:
 
 
 def finished_run(output_dir: str) -> bool:
-    """True when output_dir holds a completed run: gan.keras written and no checkpoint left to resume."""
-    return os.path.exists(os.path.join(output_dir, "gan.keras")) and not os.path.exists(
+    """True (and says so) when output_dir holds a completed run: gan.keras and no checkpoint to resume."""
+    finished = os.path.exists(os.path.join(output_dir, "gan.keras")) and not os.path.exists(
         os.path.join(output_dir, "backup")
+    )
+    if finished:
+        print(
+            f"{output_dir} already holds a finished run; choose a new --output_dir to train again."
+        )
+    return finished
+
+
+def compile_with_adam(
+    gan,
+    learning_rate: float,
+    beta_1: float,
+    decay_steps: int,
+    jit_compile_flag: str,
+    steps_per_execution: int,
+) -> None:
+    """Compiles gan with one Adam per player, the learning rate cosine-decayed to 0 over decay_steps."""
+
+    def adam():
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
+        return keras.optimizers.Adam(schedule, beta_1=beta_1)
+
+    gan.compile(
+        g_optimizer=adam(),
+        d_optimizer=adam(),
+        jit_compile=jit_compile(jit_compile_flag),
+        steps_per_execution=steps_per_execution,
     )
