@@ -17,8 +17,11 @@ import keras
 import tfgan
 from tfgan import cli
 
-DEFAULT_LATENT_DIM = {"dcgan": 64, "paper_mlp": 100}
-DEFAULT_LEARNING_RATE = {"dcgan": 2e-3, "paper_mlp": 5e-4}
+# Per-architecture defaults, chosen by measuring sample quality per second of training on 2 CPU cores.
+RECIPES = {
+    "dcgan": {"latent_dim": 64, "learning_rate": 2e-3, "beta_1": 0.0},
+    "paper_mlp": {"latent_dim": 100, "learning_rate": 5e-4, "beta_1": 0.5},
+}
 DEFAULT_STEPS = 7800
 
 flags.DEFINE_string("output_dir", None, "Directory for models, pictures, logs and checkpoints.")
@@ -49,7 +52,9 @@ flags.DEFINE_float(
     "Initial Adam learning rate of both players, cosine-decayed to 0 (default: 2e-3 for dcgan, 5e-4 "
     "for paper_mlp).",
 )
-flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of both players.")
+flags.DEFINE_float(
+    "beta_1", None, "Adam beta_1 of both players (default: 0 for dcgan, 0.5 for paper_mlp)."
+)
 flags.DEFINE_integer(
     "seed", 0, "Seeds shuffling, weights and noise: the same seed gives the same run."
 )
@@ -59,7 +64,9 @@ flags.mark_flag_as_required("output_dir")
 flags.register_validator(
     "learning_rate", lambda v: v is None or v > 0, message="--learning_rate must be positive."
 )
-flags.register_validator("beta_1", lambda v: 0 <= v < 1, message="--beta_1 must be in [0, 1).")
+flags.register_validator(
+    "beta_1", lambda v: v is None or 0 <= v < 1, message="--beta_1 must be in [0, 1)."
+)
 FLAGS = flags.FLAGS
 
 
@@ -76,7 +83,8 @@ def main(argv):
     )
     os.makedirs(FLAGS.output_dir, exist_ok=True)
     keras.utils.set_random_seed(FLAGS.seed)
-    latent_dim = FLAGS.latent_dim or DEFAULT_LATENT_DIM[FLAGS.arch]
+    recipe = RECIPES[FLAGS.arch]
+    latent_dim = FLAGS.latent_dim or recipe["latent_dim"]
     generator, discriminator = tfgan.networks.image_gan_networks(FLAGS.arch, latent_dim)
     gan = tfgan.GAN(
         generator,
@@ -90,8 +98,8 @@ def main(argv):
     epochs = FLAGS.epochs or math.ceil(DEFAULT_STEPS / steps_per_epoch)
     cli.compile_with_adam(
         gan,
-        FLAGS.learning_rate or DEFAULT_LEARNING_RATE[FLAGS.arch],
-        FLAGS.beta_1,
+        FLAGS.learning_rate or recipe["learning_rate"],
+        recipe["beta_1"] if FLAGS.beta_1 is None else FLAGS.beta_1,
         epochs * steps_per_epoch,
         FLAGS.jit_compile,
         FLAGS.steps_per_execution,
