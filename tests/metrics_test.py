@@ -1,9 +1,11 @@
 """Tests for the circle metrics in tfgan.metrics, against SciPy and constructed point sets."""
 
+import itertools
+
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
-from scipy import stats
+from scipy import special, stats
 
 from tfgan import metrics
 
@@ -149,6 +151,203 @@ class ShapeValidationTest(tf.test.TestCase, parameterized.TestCase):
             with self.subTest(metric=metric.__name__):
                 with self.assertRaisesRegex(ValueError, "NaN"):
                     metric(points)
+
+
+def _features_with_moments(n, mean, variances, seed):
+    """n rows whose sample mean is exactly `mean` and unbiased sample covariance diag(variances)."""
+    z = np.random.default_rng(seed).normal(size=(n, len(mean)))
+    z -= z.mean(axis=0)
+    # Whiten so that the unbiased sample covariance is exactly the identity.
+    cov = z.T @ z / (n - 1)
+    z = z @ np.linalg.inv(np.linalg.cholesky(cov)).T
+    return z * np.sqrt(variances) + mean
+
+
+class FrechetDistanceTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters(
+        ([0.0, 0.0, 0.0], [1.0, 2.0, 3.0], [1.0, -1.0, 0.5], [4.0, 0.5, 3.0]),
+        ([2.0, -1.0], [0.25, 9.0], [2.0, -1.0], [1.0, 1.0]),
+        ([0.0], [1.0], [3.0], [1.0]),
+    )
+    def test_matches_closed_form_for_diagonal_gaussians(self, m1, s1, m2, s2):
+        m1, s1, m2, s2 = map(np.asarray, (m1, s1, m2, s2))
+        real = _features_with_moments(200, m1, s1, seed=0)
+        fake = _features_with_moments(300, m2, s2, seed=1)
+        expected = np.sum((m1 - m2) ** 2) + np.sum(s1 + s2 - 2 * np.sqrt(s1 * s2))
+        self.assertNear(metrics.frechet_distance(real, fake), expected, 1e-6)
+
+    def test_identical_sets_are_at_distance_zero(self):
+        features = np.random.default_rng(2).normal(size=(100, 8))
+        self.assertNear(metrics.frechet_distance(features, tf.constant(features)), 0.0, 1e-6)
+
+    def test_warns_when_fewer_samples_than_dimensions(self):
+        rng = np.random.default_rng(3)
+        with self.assertWarnsRegex(UserWarning, "Fewer samples"):
+            distance = metrics.frechet_distance(rng.normal(size=(5, 10)), rng.normal(size=(50, 10)))
+        self.assertTrue(np.isfinite(distance))
+
+
+class KernelDistanceTest(tf.test.TestCase, parameterized.TestCase):
+    def test_same_distribution_gives_mean_near_zero(self):
+        rng = np.random.default_rng(0)
+        result = metrics.kernel_distance(
+            rng.normal(size=(400, 4)), rng.normal(size=(400, 4)), num_subsets=20, subset_size=100
+        )
+        self.assertLess(abs(result["mean"]), 3 * result["std"] + 1e-3)
+
+    def test_shifted_distribution_gives_clearly_positive_mean(self):
+        rng = np.random.default_rng(1)
+        result = metrics.kernel_distance(
+            rng.normal(size=(400, 4)),
+            rng.normal(1.0, 1.0, size=(400, 4)),
+            num_subsets=20,
+            subset_size=100,
+        )
+        self.assertGreater(result["mean"], 3 * result["std"])
+        self.assertGreater(result["mean"], 0.1)
+
+    def test_one_full_subset_matches_brute_force_unbiased_mmd(self):
+        rng = np.random.default_rng(2)
+        x, y = rng.normal(size=(6, 3)), rng.normal(0.5, 1.0, size=(6, 3))
+        d, m = 3, 6
+
+        def kernel(a, b):
+            return (np.dot(a, b) / d + 1.0) ** 3
+
+        xx = sum(kernel(x[i], x[j]) for i in range(m) for j in range(m) if i != j)
+        yy = sum(kernel(y[i], y[j]) for i in range(m) for j in range(m) if i != j)
+        xy = sum(kernel(x[i], y[j]) for i in range(m) for j in range(m))
+        expected = xx / (m * (m - 1)) + yy / (m * (m - 1)) - 2 * xy / m**2
+        # subset_size above the set size is capped at 6: the subset is a permutation of all rows.
+        result = metrics.kernel_distance(x, y, num_subsets=1, subset_size=50)
+        self.assertNear(result["mean"], expected, 1e-10)
+        self.assertEqual(result["std"], 0.0)
+
+
+class ClassifierScoreTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters(2, 5, 10)
+    def test_confident_even_predictions_score_num_classes(self, num_classes):
+        probs = np.tile(np.eye(num_classes), (3, 1))
+        self.assertNear(metrics.classifier_score(probs), num_classes, 1e-9)
+
+    def test_identical_rows_score_one(self):
+        probs = np.tile([[0.2, 0.5, 0.3]], (7, 1))
+        self.assertNear(metrics.classifier_score(probs), 1.0, 1e-9)
+
+    @parameterized.parameters(0, 1, 2)
+    def test_matches_hand_kl_and_lies_within_one_and_num_classes(self, seed):
+        probs = np.random.default_rng(seed).dirichlet(np.full(4, 0.3), size=20)
+        marginal = probs.mean(axis=0)
+        kls = [sum(p * np.log(p / q) for p, q in zip(row, marginal) if p > 0) for row in probs]
+        score = metrics.classifier_score(probs)
+        self.assertNear(score, np.exp(np.mean(kls)), 1e-9)
+        self.assertBetween(score, 1.0, 4.0)
+
+    def test_from_logits_agrees_with_softmax_probabilities(self):
+        logits = np.random.default_rng(3).normal(scale=3.0, size=(10, 5))
+        probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        self.assertNear(
+            metrics.classifier_score(logits, from_logits=True),
+            metrics.classifier_score(probs),
+            1e-9,
+        )
+
+    def test_class_histogram_counts_argmax_shares(self):
+        probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.6, 0.3, 0.1], [0.3, 0.3, 0.4]])
+        self.assertAllClose(metrics.class_histogram(probs), [0.5, 0.25, 0.25])
+        self.assertAllClose(metrics.class_histogram(probs, num_classes=5), [0.5, 0.25, 0.25, 0, 0])
+
+
+def _brute_force_prdc(real, fake, k):
+    def radius(points, i):
+        return sorted(np.linalg.norm(points[i] - points[j]) for j in range(len(points)) if j != i)[
+            k - 1
+        ]
+
+    real_r = [radius(real, i) for i in range(len(real))]
+    fake_r = [radius(fake, j) for j in range(len(fake))]
+
+    def dist(i, j):
+        return np.linalg.norm(real[i] - fake[j])
+
+    n, m = len(real), len(fake)
+    precision = np.mean([any(dist(i, j) <= real_r[i] for i in range(n)) for j in range(m)])
+    recall = np.mean([any(dist(i, j) <= fake_r[j] for j in range(m)) for i in range(n)])
+    density = sum(dist(i, j) <= real_r[i] for i in range(n) for j in range(m)) / (k * m)
+    coverage = np.mean([any(dist(i, j) <= real_r[i] for j in range(m)) for i in range(n)])
+    return {"precision": precision, "recall": recall, "density": density, "coverage": coverage}
+
+
+class PrecisionRecallDensityCoverageTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters(itertools.product([0, 1, 2], [1024, 7]))
+    def test_matches_brute_force(self, seed, batch_size):
+        rng = np.random.default_rng(seed)
+        real, fake = rng.normal(size=(30, 3)), rng.normal(0.5, 1.2, size=(25, 3))
+        result = metrics.precision_recall_density_coverage(real, fake, k=3, batch_size=batch_size)
+        expected = _brute_force_prdc(real, fake, k=3)
+        for key in ("precision", "recall", "density", "coverage"):
+            self.assertNear(result[key], expected[key], 1e-12, msg=key)
+
+    def test_identical_sets_have_full_precision_recall_and_coverage(self):
+        features = np.random.default_rng(3).normal(size=(40, 4))
+        result = metrics.precision_recall_density_coverage(features, features.copy(), k=3)
+        self.assertEqual(result["precision"], 1.0)
+        self.assertEqual(result["recall"], 1.0)
+        self.assertEqual(result["coverage"], 1.0)
+
+
+class ParzenLogLikelihoodTest(tf.test.TestCase, parameterized.TestCase):
+    def test_matches_brute_force_scipy_logsumexp(self):
+        rng = np.random.default_rng(0)
+        samples = rng.uniform(-1, 1, size=(20, 4, 4, 1))
+        test = np.clip(samples[:7] + rng.normal(scale=0.3, size=(7, 4, 4, 1)), -1, 1)
+        validation = np.clip(samples[7:12] + rng.normal(scale=0.3, size=(5, 4, 4, 1)), -1, 1)
+        sigmas = np.logspace(-1, 0, 10)
+
+        def log_likelihoods(images, sigma):
+            centres = ((samples + 1) / 2).reshape(20, -1)
+            lls = []
+            for x in ((images + 1) / 2).reshape(len(images), -1):
+                exponents = [-np.sum((x - s) ** 2) / (2 * sigma**2) for s in centres]
+                lls.append(
+                    special.logsumexp(exponents)
+                    - np.log(20)
+                    - 16 * np.log(sigma * np.sqrt(2 * np.pi))
+                )
+            return np.array(lls)
+
+        best = sigmas[np.argmax([log_likelihoods(validation, s).mean() for s in sigmas])]
+        expected = log_likelihoods(test, best)
+        result = metrics.parzen_log_likelihood(samples, test, validation, sigmas, batch_size=3)
+        self.assertNear(result["sigma"], best, 1e-12)
+        self.assertAllClose(result["mean"], expected.mean(), rtol=1e-4, atol=1e-4)
+        self.assertAllClose(result["std_error"], expected.std() / np.sqrt(7), rtol=1e-4, atol=1e-4)
+
+    def test_single_sigma_is_used_as_given(self):
+        images = np.zeros((3, 2, 2))
+        result = metrics.parzen_log_likelihood(images, images, images, sigmas=[0.5])
+        # Every test image sits on all 3 centres: log p = -d log(sigma sqrt(2 pi)), d = 4.
+        self.assertNear(result["mean"], -4 * np.log(0.5 * np.sqrt(2 * np.pi)), 1e-5)
+        self.assertNear(result["std_error"], 0.0, 1e-6)
+        self.assertEqual(result["sigma"], 0.5)
+
+
+class SlicedWassersteinToCircleTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters((100, 0.0), (400, 0.3), (64, 1.0))
+    def test_evenly_spaced_points_on_the_circle_are_near_zero(self, n, start):
+        points = _on_circle(_evenly_spaced_angles(n, start=start), 2.0)
+        self.assertLess(metrics.sliced_wasserstein_to_circle(points, radius=2.0), 0.01 * 2.0)
+        self.assertLess(metrics.sliced_wasserstein_to_circle(points / 2.0), 0.01)
+
+    def test_larger_circle_is_far(self):
+        points = _on_circle(_evenly_spaced_angles(200, start=0.1), 1.3)
+        self.assertGreater(metrics.sliced_wasserstein_to_circle(points), 0.1)
+
+    def test_half_circle_is_farther_than_full_circle(self):
+        rng = np.random.default_rng(0)
+        full = metrics.sliced_wasserstein_to_circle(_on_circle(rng.uniform(0, 2 * np.pi, 300)))
+        half = metrics.sliced_wasserstein_to_circle(_on_circle(rng.uniform(0, np.pi, 300)))
+        self.assertGreater(half, full + 0.1)
 
 
 if __name__ == "__main__":
