@@ -37,9 +37,9 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         images = keras.ops.convert_to_numpy(self.model.generator(self._noise, training=False))
-        plotting.save_image_grid(images, os.path.join(self.image_dir, f"epoch_{epoch + 1:03d}.png"))
+        grid = plotting.image_grid(images)
+        plotting.save_grid(grid, os.path.join(self.image_dir, f"epoch_{epoch + 1:03d}.png"))
         if self._writer:
-            grid = plotting.image_grid(images)
             with self._writer.as_default():
                 tf.summary.image("samples", grid[None, :, :, None], step=epoch + 1)
             self._writer.flush()

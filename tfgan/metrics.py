@@ -198,18 +198,17 @@ def precision_recall_density_coverage(
         raise ValueError(f"k must be >= 1, got {k}.")
     real_radii = _knn_radii(real, k, batch_size)
     fake_radii = _knn_radii(fake, k, batch_size)
+    # One pass over blocks of fake rows: each fake-real distance is computed once.
     in_real_balls = np.empty(len(fake), dtype=np.int64)  # per fake point: how many real balls
+    recalled = np.zeros(len(real), dtype=bool)  # per real point: inside some fake ball
+    nearest_fake = np.full(len(real), np.inf)
     for start in range(0, len(fake), batch_size):
-        dist = scipy.spatial.distance.cdist(fake[start : start + batch_size], real)
-        in_real_balls[start : start + batch_size] = np.sum(dist <= real_radii[None, :], axis=1)
-    recalled = np.empty(len(real), dtype=bool)
-    covered = np.empty(len(real), dtype=bool)
-    for start in range(0, len(real), batch_size):
-        dist = scipy.spatial.distance.cdist(real[start : start + batch_size], fake)
-        recalled[start : start + batch_size] = np.any(dist <= fake_radii[None, :], axis=1)
-        covered[start : start + batch_size] = (
-            dist.min(axis=1) <= real_radii[start : start + batch_size]
-        )
+        block = slice(start, start + batch_size)
+        dist = scipy.spatial.distance.cdist(fake[block], real)
+        in_real_balls[block] = np.sum(dist <= real_radii[None, :], axis=1)
+        recalled |= np.any(dist <= fake_radii[block, None], axis=0)
+        nearest_fake = np.minimum(nearest_fake, dist.min(axis=0))
+    covered = nearest_fake <= real_radii
     return {
         "precision": float(np.mean(in_real_balls > 0)),
         "recall": float(np.mean(recalled)),

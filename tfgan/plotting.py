@@ -58,7 +58,11 @@ def image_grid(images, columns: int = 0) -> np.ndarray:
 
 def save_image_grid(images, path: str, columns: int = 0, scale: int = 2) -> None:
     """Writes image_grid(images, columns) as a PNG, each pixel scaled up `scale` times for viewing."""
-    grid = image_grid(images, columns)
+    save_grid(image_grid(images, columns), path, scale)
+
+
+def save_grid(grid: np.ndarray, path: str, scale: int = 2) -> None:
+    """Writes a uint8 greyscale grid (from image_grid) as a PNG, each pixel scaled up `scale` times."""
     Image.fromarray(grid).resize(
         (grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST
     ).save(path)
