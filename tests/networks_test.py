@@ -121,6 +121,11 @@ class ImageNetworksTest(tf.test.TestCase, parameterized.TestCase):
         rates = [l.rate for l in discriminator.layers if isinstance(l, keras.layers.Dropout)]
         self.assertEqual(rates, [0.2, 0.5, 0.5])  # keep 0.8 of pixels, 0.5 after each maxout layer
 
+    @parameterized.parameters(0, 64)
+    def test_dcgan_discriminator_reads_its_logit_off_an_optional_hidden_layer(self, hidden_units):
+        discriminator = networks.dcgan_discriminator(width=8, hidden_units=hidden_units)
+        self.assertEqual(_dense_units(discriminator), [hidden_units, 1] if hidden_units else [1])
+
     def test_paper_mlp_discriminator_dropout_only_in_training(self):
         _, discriminator = networks.image_gan_networks("paper_mlp", latent_dim=100)
         images = np.random.default_rng(0).uniform(-1, 1, size=(4, 28, 28, 1)).astype(np.float32)

@@ -85,9 +85,10 @@ def paper_mlp_discriminator() -> keras.Model:
 
 
 def dcgan_generator(latent_dim: int = 64, width: int = 32) -> keras.Model:
-    """A small DCGAN generator for 28x28 images: z -> 7x7x(2w) -> 14x14x(w) -> 28x28x1, tanh.
+    """A small DCGAN generator for 28x28 images: z -> 7x7x(2w) -> 14x14x(w) -> conv 3x3 -> 28x28x1.
 
-    Batch norm and ReLU between layers (Radford et al. 2016); sized for quality per second on a CPU.
+    Batch norm and ReLU between layers (Radford et al. 2016); the 3x3 convolution at 14x14 gives G a
+    third nonlinear layer, which made the strokes of its digits more coherent per second of CPU time.
     """
     z = keras.Input((latent_dim,))
     h = keras.layers.Dense(7 * 7 * 2 * width, use_bias=False)(z)
@@ -95,16 +96,22 @@ def dcgan_generator(latent_dim: int = 64, width: int = 32) -> keras.Model:
     h = keras.layers.Reshape((7, 7, 2 * width))(h)
     h = keras.layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(h)
     h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False)(h)
+    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
     x = keras.layers.Conv2DTranspose(
         1, 4, strides=2, padding="same", activation="tanh", dtype="float32"
     )(h)
     return keras.Model(z, x, name="generator")
 
 
-def dcgan_discriminator(width: int = 32, dropout: float = 0.0) -> keras.Model:
-    """A small DCGAN discriminator for 28x28 images: two strided convolutions, LeakyReLU, one logit.
+def dcgan_discriminator(
+    width: int = 32, hidden_units: int = 64, dropout: float = 0.0
+) -> keras.Model:
+    """A small DCGAN discriminator for 28x28 images: two strided convolutions, a dense layer, one logit.
 
-    `dropout` after each convolution keeps D from memorising a small training set.
+    The hidden dense layer lets D judge the digit's global shape nonlinearly (a logit read linearly off
+    the 7x7 feature map cannot), which raised the share of confidently classified samples the most of
+    everything we tried. `dropout` after each convolution keeps D from memorising a small training set.
     """
     x = keras.Input(IMAGE_SHAPE)
     h = x
@@ -113,7 +120,10 @@ def dcgan_discriminator(width: int = 32, dropout: float = 0.0) -> keras.Model:
         h = keras.layers.LeakyReLU(0.2)(h)
         if dropout:
             h = keras.layers.Dropout(dropout)(h)
-    logit = keras.layers.Dense(1, dtype="float32")(keras.layers.Flatten()(h))
+    h = keras.layers.Flatten()(h)
+    if hidden_units:
+        h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(hidden_units)(h))
+    logit = keras.layers.Dense(1, dtype="float32")(h)
     return keras.Model(x, logit, name="discriminator")
 
 
