@@ -59,6 +59,15 @@ flags.DEFINE_integer(
     "seed", 0, "Seeds shuffling, weights and noise: the same seed gives the same run."
 )
 flags.DEFINE_integer("steps_per_execution", 10, "Train steps per tf.function call.", lower_bound=1)
+flags.DEFINE_integer(
+    "eval_every",
+    0,
+    "Every N epochs (and after the last), score 10,000 samples against the training split with the "
+    "digit classifier: eval_fid, eval_kid, eval_score, eval_confident, ... in the logs, History and "
+    "TensorBoard. 0: off.",
+    lower_bound=0,
+)
+cli.define_classifier_flags()
 cli.define_jit_compile_flag()
 flags.mark_flag_as_required("output_dir")
 flags.register_validator(
@@ -104,6 +113,17 @@ def main(argv):
         FLAGS.jit_compile,
         FLAGS.steps_per_execution,
     )
+    evaluation = []
+    if FLAGS.eval_every:
+        judge = tfgan.classifier.load_or_train(
+            FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir, verbose=1
+        )
+        real, _ = tfgan.classifier.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+        evaluation.append(
+            tfgan.callbacks.EvaluationCallback.for_digits(
+                judge, real, every_n_epochs=FLAGS.eval_every, seed=FLAGS.seed
+            )
+        )
     logs = os.path.join(FLAGS.output_dir, "logs")
     samples = tfgan.callbacks.SampleGrid(
         os.path.join(FLAGS.output_dir, "images"), os.path.join(logs, "samples"), seed=FLAGS.seed
@@ -111,7 +131,7 @@ def main(argv):
     gan.fit(
         data,
         epochs=epochs,
-        callbacks=cli.training_callbacks(FLAGS.output_dir) + [samples],
+        callbacks=cli.training_callbacks(FLAGS.output_dir, evaluation) + [samples],
         shuffle=False,
     )
     cli.save_models(gan, FLAGS.output_dir)
