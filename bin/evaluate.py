@@ -55,12 +55,19 @@ flags.DEFINE_string(
 )
 flags.DEFINE_string("output", None, "Where to write the figures as JSON (.json).")
 cli.define_classifier_flags()
-flags.DEFINE_integer("seed", 0, "Seeds the noise of the samples (and the circle's reference points).")
+flags.DEFINE_integer(
+    "seed", 0, "Seeds the noise of the samples (and the circle's reference points)."
+)
 flags.DEFINE_enum(
-    "noise", "normal", tfgan.gan.NOISES, "Prior p(z) the generator was trained with (a GAN knows it)."
+    "noise",
+    "normal",
+    tfgan.gan.NOISES,
+    "Prior p(z) the generator was trained with (a GAN knows it).",
 )
 flags.DEFINE_float("radius", 1.0, "The circle's radius.")
-flags.DEFINE_float("noise_std", 0.0, "Radial noise of the circle's reference points.", lower_bound=0)
+flags.DEFINE_float(
+    "noise_std", 0.0, "Radial noise of the circle's reference points.", lower_bound=0
+)
 flags.mark_flag_as_required("generator")
 flags.register_validator(
     "output", lambda v: v is None or v.endswith(".json"), message="--output must end in .json."
@@ -168,7 +175,9 @@ def _digit_metrics():
         "reference": reference,
         "split": FLAGS.split,
         "classifier": classifier_path,
-        "parzen_validation_split": FLAGS.parzen_validation_split if validation is not None else None,
+        "parzen_validation_split": (
+            FLAGS.parzen_validation_split if validation is not None else None
+        ),
     }
     return metrics_fn, np.asarray(stand_ins), report
 

@@ -36,7 +36,10 @@ flags.DEFINE_integer(
     "Filters of the first convolutions; the network's size scales with it.",
     lower_bound=1,
 )
-flags.DEFINE_integer("seed", 0, "Seeds weights, dropout and shuffling: the same seed, the same net.")
+flags.DEFINE_integer("batch_size", 128, "Images per step.", lower_bound=1)
+flags.DEFINE_integer(
+    "seed", 0, "Seeds weights, dropout and shuffling: the same seed, the same net."
+)
 FLAGS = flags.FLAGS
 
 
@@ -53,6 +56,7 @@ def main(argv):
         FLAGS.data_dir,
         epochs=FLAGS.epochs,
         width=FLAGS.width,
+        batch_size=FLAGS.batch_size,
         seed=FLAGS.seed,
         verbose=2,
     )
