@@ -5,7 +5,9 @@
 
 Writes OUTPUT_DIR/images/epoch_NNN.png each epoch, TensorBoard logs (scalars and images) in OUTPUT_DIR/logs,
 and at the end generator.keras, gan.keras and samples.png (10x10). Rerunning an interrupted command resumes
-from its last completed epoch.
+from its last completed epoch. With --eval_every=N the epoch logs (progress bar, TensorBoard) also hold
+eval_fid, eval_kid, eval_score, eval_confident, ... of 10,000 samples every N epochs, measured with the
+digit classifier (trained on --classifier_split and cached in --classifier_dir on first use).
 """
 
 import math

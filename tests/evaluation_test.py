@@ -1,7 +1,10 @@
 """Tests for tfgan.evaluation: digit and circle metric functions and the results table."""
 
+import warnings
+
 import keras
 import numpy as np
+import scipy.linalg
 import tensorflow as tf
 from absl.testing import parameterized
 
@@ -68,6 +71,22 @@ class DigitMetricsTest(tf.test.TestCase, parameterized.TestCase):
         expected = metrics.parzen_log_likelihood(self.samples, self.real, validation)
         self.assertNear(results["parzen"], expected["mean"], 1e-6)
         self.assertNear(results["parzen_sigma"], expected["sigma"], 1e-12)
+
+    def test_fid_leaves_out_dead_features_without_changing_the_distance(self):
+        layer = self.model.get_layer("features")
+        kernel, bias = layer.get_weights()
+        bias[:3] = -1e6  # three ReLU units that never fire
+        layer.set_weights([kernel, bias])
+        penultimate = keras.Model(self.model.input, layer.output)
+        real, fake = (penultimate.predict(x, verbose=0) for x in (self.real, self.samples))
+        self.assertAllEqual(real[:, :3], np.zeros((40, 3)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no singular-matrix warning from the square root
+            fid = evaluation.digit_metrics(self.model, self.real, ["fid"])(self.samples)["fid"]
+        mu = real[:, 3:].mean(axis=0) - fake[:, 3:].mean(axis=0)
+        s1, s2 = np.cov(real[:, 3:], rowvar=False), np.cov(fake[:, 3:], rowvar=False)
+        expected = mu @ mu + np.trace(s1 + s2 - 2 * np.real(scipy.linalg.sqrtm(s1 @ s2)))
+        self.assertNear(fid, expected, 1e-3)
 
     def test_real_images_against_themselves_have_zero_fid(self):
         results = evaluation.digit_metrics(self.model, self.real, ["fid"])(self.real)

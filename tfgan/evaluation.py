@@ -41,7 +41,9 @@ def digit_metrics(
     """A function scoring [n, 28, 28, 1] samples in [-1, 1] against real images with a classifier.
 
     fid, kid and prdc compare the classifier's penultimate-layer features of the samples and of
-    real_images (Fréchet distance, kernel distance, precision/recall/density/coverage with k=5);
+    real_images (Fréchet distance, kernel distance, precision/recall/density/coverage with k=5;
+    the Fréchet distance leaves out features that are constant over both sets, which changes
+    nothing but avoids singular covariances);
     score is the classifier score from its logits, with the share of samples classified with
     probability > 0.9 ("confident") and the share of the rarest predicted class ("rarest_class",
     1/C when the classes are balanced, 0 when one is missing); parzen is the Parzen-window
@@ -71,7 +73,12 @@ def digit_metrics(
         features, logits = classifier.features_and_logits(model, samples, batch_size)
         results = {}
         if "fid" in chosen:
-            results["fid"] = metrics.frechet_distance(real_features, features)
+            # Features constant over both sets (ReLU units inactive on all images) add exactly 0
+            # to the distance but make both covariances singular: leave them out.
+            varying = np.ptp(np.concatenate([real_features, features]), axis=0) > 0
+            results["fid"] = metrics.frechet_distance(
+                real_features[:, varying], features[:, varying]
+            )
         if "kid" in chosen:
             kid = metrics.kernel_distance(real_features, features)
             results.update(kid=kid["mean"], kid_std=kid["std"])
