@@ -8,9 +8,9 @@ Digits (mnist, fashion_mnist): --num_samples generated images are compared to th
 Fréchet distance (fid) and kernel distance (kid) of its features, classifier score (score, with the
 confident share and the rarest class), precision/recall/density/coverage (prdc), and the paper's
 Parzen-window log-likelihood (parzen, sigma chosen on --parzen_validation_split). The reference
-column scores real images in place of the samples, the same way: by default the first half of
---split (at most --num_samples images) stands in for the samples and both columns are compared to
-the other half; --reference_split takes the stand-ins from another split and compares to all of
+column scores real images in place of the samples, the same way: by default a random half of
+--split (at most --num_samples images, drawn with --seed) stands in for the samples and both
+columns are compared to the other half; --reference_split takes the stand-ins from another split and compares to all of
 --split. The circle: radius error, angular KS distance, arc coverage and sliced Wasserstein
 distance, with --num_samples points of the true circle as the reference.
 """
@@ -38,7 +38,7 @@ flags.DEFINE_string(
     "reference_split",
     None,
     "Real images that stand in for the samples in the reference column (at most --num_samples); "
-    "default: the first half of --split, the samples then being compared to the other half.",
+    "default: a random half of --split, the samples then being compared to the other half.",
 )
 flags.DEFINE_integer("num_samples", 10000, "Generated samples to score.", lower_bound=2)
 flags.DEFINE_list(
@@ -148,11 +148,14 @@ def _digit_metrics():
             f"both compared to the {len(real)} images of {FLAGS.split!r}"
         )
     else:
+        # A random half, not the first: splits need not be shuffled (MNIST's test set holds
+        # two groups of writers, one after the other).
         count = min(FLAGS.num_samples, len(real) // 2)
-        stand_ins, real = real[:count], real[count:]
+        order = np.random.default_rng(FLAGS.seed).permutation(len(real))
+        stand_ins, real = real[order[:count]], real[order[count:]]
         reference = (
-            f"the first {count} images of {FLAGS.split!r} in place of the samples, both compared to "
-            f"the other {len(real)}"
+            f"{count} random images of {FLAGS.split!r} (seed {FLAGS.seed}) in place of the "
+            f"samples, both compared to the other {len(real)}"
         )
     if min(len(stand_ins), len(real)) < 6:
         raise ValueError(

@@ -254,8 +254,8 @@ class EvaluateTest(tf.test.TestCase):
         keys += ["recall", "density", "coverage", "parzen", "parzen_std_error", "parzen_sigma"]
         self.assertCountEqual(report["metrics"]["generator"], keys)
         self.assertCountEqual(report["metrics"]["real"], keys)
-        # 40 test images: the first 20 stand in for samples, compared to the other 20.
-        self.assertIn("first 20 images of 'test'", report["reference"])
+        # 40 test images: 20 of them stand in for samples, compared to the other 20.
+        self.assertIn("20 random images of 'test'", report["reference"])
         self.assertIn("other 20", report["reference"])
         self.assertEqual(report["num_samples"], 30)
         self.assertIn("real vs real", result.stdout)
