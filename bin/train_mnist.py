@@ -5,7 +5,9 @@
 
 Writes OUTPUT_DIR/images/epoch_NNN.png each epoch, TensorBoard logs (scalars and images) in OUTPUT_DIR/logs,
 and at the end generator.keras, gan.keras and samples.png (10x10). Rerunning an interrupted command resumes
-from its last completed epoch.
+from its last completed epoch. With --eval_every=N the epoch logs (progress bar, TensorBoard) also hold
+eval_fid, eval_kid, eval_score, eval_confident, ... of 10,000 samples every N epochs, measured with the
+digit classifier (trained on --classifier_split and cached in --classifier_dir on first use).
 """
 
 import math
@@ -59,6 +61,15 @@ flags.DEFINE_integer(
     "seed", 0, "Seeds shuffling, weights and noise: the same seed gives the same run."
 )
 flags.DEFINE_integer("steps_per_execution", 10, "Train steps per tf.function call.", lower_bound=1)
+flags.DEFINE_integer(
+    "eval_every",
+    0,
+    "Every N epochs (and after the last), score 10,000 samples against the training split with the "
+    "digit classifier: eval_fid, eval_kid, eval_score, eval_confident, ... in the logs, History and "
+    "TensorBoard. 0: off.",
+    lower_bound=0,
+)
+cli.define_classifier_flags()
 cli.define_jit_compile_flag()
 flags.mark_flag_as_required("output_dir")
 flags.register_validator(
@@ -104,6 +115,17 @@ def main(argv):
         FLAGS.jit_compile,
         FLAGS.steps_per_execution,
     )
+    evaluation = []
+    if FLAGS.eval_every:
+        judge = tfgan.classifier.load_or_train(
+            FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir, verbose=1
+        )
+        real, _ = tfgan.classifier.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+        evaluation.append(
+            tfgan.callbacks.EvaluationCallback.for_digits(
+                judge, real, every_n_epochs=FLAGS.eval_every, seed=FLAGS.seed
+            )
+        )
     logs = os.path.join(FLAGS.output_dir, "logs")
     samples = tfgan.callbacks.SampleGrid(
         os.path.join(FLAGS.output_dir, "images"), os.path.join(logs, "samples"), seed=FLAGS.seed
@@ -111,7 +133,7 @@ def main(argv):
     gan.fit(
         data,
         epochs=epochs,
-        callbacks=cli.training_callbacks(FLAGS.output_dir) + [samples],
+        callbacks=cli.training_callbacks(FLAGS.output_dir, evaluation) + [samples],
         shuffle=False,
     )
     cli.save_models(gan, FLAGS.output_dir)

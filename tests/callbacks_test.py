@@ -1,4 +1,4 @@
-"""Tests for tfgan.callbacks: per-epoch sample grids and resumable backups."""
+"""Tests for tfgan.callbacks: per-epoch sample grids, resumable backups and evaluation."""
 
 import io
 import os
@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 import tfgan
-from tfgan import callbacks, networks
+from tfgan import callbacks, classifier, cli, networks
 
 
 def _image_gan():
@@ -70,6 +70,75 @@ class BackupAndRestoreTest(tf.test.TestCase):
         self.assertEqual(int(resumed.g_optimizer.iterations), 8)
         self.assertFalse(os.path.exists(backup_dir))
         self.assertTrue(np.isfinite(resumed.generate(2, seed=0)).all())
+
+
+def _circle_gan():
+    keras.utils.set_random_seed(0)
+    generator = networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(8,))
+    discriminator = networks.mlp_discriminator(input_dim=2, hidden_units=(8,))
+    gan = tfgan.GAN(generator, discriminator, latent_dim=2, seed=0)
+    gan.compile(steps_per_execution=2)
+    return gan
+
+
+def _sample_mean_and_count(samples):
+    return {"mean": float(np.mean(samples)), "count": float(len(samples))}
+
+
+class EvaluationCallbackTest(tf.test.TestCase):
+    def _fit(self, gan, data, epochs, *extra_callbacks):
+        return gan.fit(
+            data, steps_per_epoch=2, epochs=epochs, callbacks=list(extra_callbacks), verbose=0
+        )
+
+    def test_puts_its_figures_into_history_every_n_epochs_and_after_the_last(self):
+        evaluate = callbacks.EvaluationCallback(
+            _sample_mean_and_count, every_n_epochs=2, num_samples=5, seed=3
+        )
+        epochs_seen = []
+        record = keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda epoch, logs: epochs_seen.append((epoch, "eval_mean" in logs))
+        )
+        gan = _image_gan()
+        history = self._fit(gan, _images(), 5, evaluate, record)
+        self.assertEqual(epochs_seen, [(0, False), (1, True), (2, False), (3, True), (4, True)])
+        self.assertEqual(history.history["eval_count"], [5.0, 5.0, 5.0])
+        self.assertLen(history.history["d_loss"], 5)
+        # The last figure is that of the final generator's samples from the callback's seed.
+        self.assertNear(history.history["eval_mean"][-1], gan.generate(5, seed=3).mean(), 1e-6)
+
+    def test_does_not_change_the_course_of_training(self):
+        plain = self._fit(_circle_gan(), tfgan.data.circle(8, seed=0), 2)
+        evaluate = callbacks.EvaluationCallback.for_circle(num_samples=50)
+        evaluated = self._fit(_circle_gan(), tfgan.data.circle(8, seed=0), 2, evaluate)
+        self.assertAllClose(plain.history["g_loss"], evaluated.history["g_loss"])
+        self.assertAllClose(plain.history["d_loss"], evaluated.history["d_loss"])
+        for name in ("radius_error", "angle_ks", "arc_coverage", "swd"):
+            self.assertLen(evaluated.history[f"eval_{name}"], 2)
+
+    def test_digit_figures_reach_tensorboard_through_the_training_callbacks(self):
+        output_dir = self.get_temp_dir()
+        judge = classifier.build(width=2, seed=0)
+        real = np.random.default_rng(0).uniform(-1, 1, size=(20, 28, 28, 1)).astype(np.float32)
+        evaluate = callbacks.EvaluationCallback.for_digits(
+            judge, real, metrics=["fid", "score"], num_samples=12
+        )
+        history = self._fit(
+            _image_gan(), _images(), 1, *cli.training_callbacks(output_dir, [evaluate])
+        )
+        self.assertContainsSubset(["eval_fid", "eval_score", "eval_confident"], history.history)
+        log_dir = os.path.join(output_dir, "logs", "train")
+        tags = set()
+        for name in os.listdir(log_dir):
+            for event in tf.compat.v1.train.summary_iterator(os.path.join(log_dir, name)):
+                tags.update(value.tag for value in event.summary.value)
+        self.assertContainsSubset(["epoch_eval_fid", "epoch_eval_score", "epoch_d_loss"], tags)
+
+    def test_bad_arguments_fail_at_construction(self):
+        with self.assertRaisesRegex(ValueError, "every_n_epochs"):
+            callbacks.EvaluationCallback(_sample_mean_and_count, every_n_epochs=0)
+        with self.assertRaisesRegex(ValueError, "num_samples"):
+            callbacks.EvaluationCallback(_sample_mean_and_count, num_samples=1)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """End-to-end tests of the bin/ scripts, run as a user runs them: in a subprocess."""
 
+import json
 import os
 import re
 import signal
@@ -13,8 +14,8 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 import keras
-from idx_files import write_idx, write_mnist_like_split
-from tfgan import metrics
+from idx_files import write_idx, write_learnable_split, write_mnist_like_split
+from tfgan import classifier, metrics, networks
 
 BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
 
@@ -159,6 +160,153 @@ class TrainMnistTest(tf.test.TestCase):
         ):
             with self.subTest(args=args):
                 result = run_script("train_mnist.py", f"--output_dir={self.output_dir}", *args)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn(fragment, last_line(result.stderr))
+                self.assertNotIn("Traceback", result.stderr)
+
+
+class TrainMnistEvaluationTest(tf.test.TestCase):
+    def test_eval_every_puts_figures_in_the_progress_bar_and_tensorboard(self):
+        data_dir = os.path.join(self.get_temp_dir(), "idx")
+        write_mnist_like_split(data_dir, num_images=32)
+        cache = os.path.join(self.get_temp_dir(), "cache")
+        classifier.save(classifier.build(width=2), classifier.cache_path("mnist", "train", cache))
+        output_dir = os.path.join(self.get_temp_dir(), "mnist")
+        result = run_script(
+            "train_mnist.py",
+            f"--data_dir={data_dir}",
+            f"--output_dir={output_dir}",
+            "--epochs=2",
+            "--batch_size=16",
+            "--eval_every=2",
+            f"--classifier_dir={cache}",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertEqual(result.stdout.count("eval_fid"), 1, result.stdout[-3000:])  # epoch 2 only
+        self.assertIn("eval_confident", result.stdout)
+        logs = os.path.join(output_dir, "logs", "train")
+        tags = set()
+        for name in os.listdir(logs):
+            for event in tf.compat.v1.train.summary_iterator(os.path.join(logs, name)):
+                tags.update(value.tag for value in event.summary.value)
+        self.assertIn("epoch_eval_fid", tags)
+
+
+class TrainClassifierTest(tf.test.TestCase):
+    def test_trains_reports_accuracy_and_fills_the_cache(self):
+        data_dir = os.path.join(self.get_temp_dir(), "idx")
+        write_learnable_split(data_dir, "train", num_images=1000, seed=0)
+        write_learnable_split(data_dir, "t10k", num_images=100, seed=1)
+        cache = os.path.join(self.get_temp_dir(), "cache")
+        result = run_script(
+            "train_classifier.py",
+            f"--data_dir={data_dir}",
+            f"--classifier_dir={cache}",
+            "--epochs=4",
+            "--width=4",
+            "--batch_size=32",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        accuracy = re.search(r"([\d.]+)% accuracy on 'test' \(100 images\)", result.stdout)
+        self.assertIsNotNone(accuracy, result.stdout[-3000:])
+        self.assertGreaterEqual(float(accuracy.group(1)), 90.0)
+        self.assertTrue(os.path.isfile(classifier.cache_path("mnist", "train", cache)))
+
+    def test_missing_data_fails_with_one_line(self):
+        result = run_script("train_classifier.py", "--data_dir=/nonexistent")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("/nonexistent", last_line(result.stderr))
+        self.assertNotIn("Traceback", result.stderr)
+
+
+class EvaluateTest(tf.test.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.data_dir = os.path.join(self.get_temp_dir(), "idx")
+        write_mnist_like_split(self.data_dir, "t10k", num_images=40, seed=0)
+        write_mnist_like_split(self.data_dir, "train", num_images=20, seed=1)
+        self.cache = os.path.join(self.get_temp_dir(), "cache")
+        classifier.save(
+            classifier.build(width=2), classifier.cache_path("mnist", "train", self.cache)
+        )
+        keras.utils.set_random_seed(0)
+        self.digits = os.path.join(self.get_temp_dir(), "digits.keras")
+        networks.dcgan_generator(latent_dim=8, width=4).save(self.digits)
+        self.points = os.path.join(self.get_temp_dir(), "points.keras")
+        networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(8,)).save(self.points)
+        self.output = os.path.join(self.get_temp_dir(), "out", "figures.json")
+
+    def test_digits_json_and_table_hold_generator_and_real_rows(self):
+        result = run_script(
+            "evaluate.py",
+            f"--generator={self.digits}",
+            f"--data_dir={self.data_dir}",
+            f"--classifier_dir={self.cache}",
+            "--num_samples=30",
+            "--metrics=fid,kid,score,prdc,parzen",
+            "--parzen_validation_split=train[:10]",
+            f"--output={self.output}",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(self.output) as f:
+            report = json.load(f)
+        keys = ["fid", "kid", "kid_std", "score", "confident", "rarest_class", "precision"]
+        keys += ["recall", "density", "coverage", "parzen", "parzen_std_error", "parzen_sigma"]
+        self.assertCountEqual(report["metrics"]["generator"], keys)
+        self.assertCountEqual(report["metrics"]["real"], keys)
+        # 40 test images: 20 of them stand in for samples, compared to the other 20.
+        self.assertIn("20 random images of 'test'", report["reference"])
+        self.assertIn("other 20", report["reference"])
+        self.assertEqual(report["num_samples"], 30)
+        self.assertIn("real vs real", result.stdout)
+        for key in keys:
+            self.assertRegex(result.stdout, rf"\n{key} +[-\d.e+]+ +[-\d.e+]+")
+
+    def test_reference_split_stands_in_for_the_samples(self):
+        result = run_script(
+            "evaluate.py",
+            f"--generator={self.digits}",
+            f"--data_dir={self.data_dir}",
+            f"--classifier_dir={self.cache}",
+            "--num_samples=12",
+            "--metrics=fid",
+            "--reference_split=train",
+            f"--output={self.output}",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(self.output) as f:
+            report = json.load(f)
+        self.assertIn("12 images of 'train'", report["reference"])
+        self.assertIn("40 images of 'test'", report["reference"])
+
+    def test_circle_scores_points_against_the_true_circle(self):
+        result = run_script(
+            "evaluate.py",
+            f"--generator={self.points}",
+            "--dataset=circle",
+            "--num_samples=500",
+            f"--output={self.output}",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(self.output) as f:
+            rows = json.load(f)["metrics"]
+        self.assertCountEqual(rows["real"], ["radius_error", "angle_ks", "arc_coverage", "swd"])
+        self.assertNear(rows["real"]["radius_error"], 0.0, 1e-6)
+        self.assertGreater(rows["generator"]["radius_error"], 0.05)  # an untrained generator
+
+    def test_bad_input_exits_nonzero_with_one_line(self):
+        for args, fragment in (
+            (["--generator=/nonexistent/g.keras"], "/nonexistent/g.keras"),
+            ([f"--generator={self.points}"], "--dataset=mnist needs (28, 28, 1)"),
+            ([f"--generator={self.points}", "--dataset=circle", "--metrics=fid"], "--metrics"),
+            ([f"--generator={self.digits}", "--data_dir=/nonexistent"], "/nonexistent"),
+            (
+                [f"--generator={self.digits}", f"--data_dir={self.data_dir}", "--split=test[:4]"],
+                "too few real images",
+            ),
+        ):
+            with self.subTest(args=args):
+                result = run_script("evaluate.py", f"--classifier_dir={self.cache}", *args)
                 self.assertNotEqual(result.returncode, 0)
                 self.assertIn(fragment, last_line(result.stderr))
                 self.assertNotIn("Traceback", result.stderr)

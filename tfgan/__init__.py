@@ -1,7 +1,17 @@
 """tfgan: Generative Adversarial Nets (Goodfellow et al. 2014) for TensorFlow 2 / Keras 3."""
 
-from tfgan import callbacks, data, losses, metrics, networks, plotting
+from tfgan import callbacks, classifier, data, evaluation, losses, metrics, networks, plotting
 from tfgan.gan import GAN
 
-__all__ = ["GAN", "callbacks", "data", "losses", "metrics", "networks", "plotting"]
+__all__ = [
+    "GAN",
+    "callbacks",
+    "classifier",
+    "data",
+    "evaluation",
+    "losses",
+    "metrics",
+    "networks",
+    "plotting",
+]
 __version__ = "0.1.0"

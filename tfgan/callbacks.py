@@ -1,12 +1,14 @@
-"""Keras callbacks that make GAN training visible and resumable."""
+"""Keras callbacks that make GAN training visible, measured and resumable."""
 
 import json
 import os
+from typing import Callable, Dict, Sequence
 
 import keras
+import numpy as np
 import tensorflow as tf
 
-from tfgan import plotting
+from tfgan import evaluation, plotting
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -62,3 +64,78 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             with open(self._metadata_path) as f:
                 epoch = json.load(f)["epoch"]
             print(f"Resuming from the checkpoint after epoch {epoch} in {self.backup_dir}")
+
+
+class EvaluationCallback(keras.callbacks.Callback):
+    """Every n epochs, scores generated samples and adds the figures to the epoch's logs.
+
+    The figures then reach History, the progress bar and any callback that runs after this one and
+    reads the logs, such as keras.callbacks.TensorBoard: put this callback before TensorBoard in
+    the list (`fit` appends History and the progress bar after all given callbacks). Epochs
+    without evaluation leave the keys out, so History holds one value per evaluation. Samples
+    come from the fixed `seed`, without touching the model's own seed generator, so evaluating
+    does not change the course of training.
+
+    Args:
+        metrics_fn: maps generated samples (NumPy) to {name: float}, e.g. from
+            tfgan.evaluation.digit_metrics or circle_metrics.
+        every_n_epochs: evaluate after epochs n, 2n, ... and after the last epoch.
+        num_samples: samples per evaluation.
+        seed: seeds the noise of the samples.
+        prefix: prepended to each metric name in the logs.
+    """
+
+    def __init__(
+        self,
+        metrics_fn: Callable[[np.ndarray], Dict[str, float]],
+        every_n_epochs: int = 1,
+        num_samples: int = 10000,
+        seed: int = 0,
+        prefix: str = "eval_",
+    ):
+        super().__init__()
+        if every_n_epochs < 1:
+            raise ValueError(f"every_n_epochs must be at least 1, got {every_n_epochs}.")
+        if num_samples < 2:
+            raise ValueError(f"num_samples must be at least 2, got {num_samples}.")
+        self.metrics_fn = metrics_fn
+        self.every_n_epochs = every_n_epochs
+        self.num_samples = num_samples
+        self.seed = seed
+        self.prefix = prefix
+
+    @classmethod
+    def for_digits(
+        cls,
+        model: keras.Model,
+        real_images,
+        metrics: Sequence[str] = ("fid", "kid", "score"),
+        **kwargs,
+    ) -> "EvaluationCallback":
+        """Scores image samples against real_images with a tfgan.classifier model.
+
+        Args:
+            model: a classifier from tfgan.classifier (e.g. `load_or_train`).
+            real_images: [n, 28, 28, 1] real images in [-1, 1].
+            metrics: groups from tfgan.evaluation.DIGIT_METRICS except "parzen".
+            **kwargs: every_n_epochs, num_samples, seed, prefix.
+        """
+        return cls(evaluation.digit_metrics(model, real_images, metrics), **kwargs)
+
+    @classmethod
+    def for_circle(cls, radius: float = 1.0, **kwargs) -> "EvaluationCallback":
+        """Scores 2-D samples with the circle metrics (tfgan.evaluation.CIRCLE_METRICS).
+
+        Args:
+            radius: the true circle's radius.
+            **kwargs: every_n_epochs, num_samples, seed, prefix.
+        """
+        return cls(evaluation.circle_metrics(radius=radius), **kwargs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = epoch + 1 == self.params.get("epochs")
+        if logs is None or ((epoch + 1) % self.every_n_epochs and not last):
+            return
+        samples = self.model.generate(self.num_samples, seed=self.seed)
+        for name, value in self.metrics_fn(samples).items():
+            logs[self.prefix + name] = value

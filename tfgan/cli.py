@@ -2,12 +2,12 @@
 
 import os
 import sys
-from typing import Callable, List, Union
+from typing import Callable, List, Sequence, Union
 
 import keras
 from absl import app, flags
 
-from tfgan import callbacks
+from tfgan import callbacks, classifier
 
 JIT_COMPILE_CHOICES = ("auto", "true", "false")
 
@@ -62,12 +62,34 @@ def register_positive(*names: str) -> None:
         )
 
 
-def training_callbacks(output_dir: str) -> List[keras.callbacks.Callback]:
-    """Checkpoint every epoch for resuming (BackupAndRestore) and write TensorBoard logs."""
+def training_callbacks(
+    output_dir: str, evaluation: Sequence[keras.callbacks.Callback] = ()
+) -> List[keras.callbacks.Callback]:
+    """Checkpoint every epoch for resuming (BackupAndRestore) and write TensorBoard logs.
+
+    Callbacks in `evaluation` (e.g. EvaluationCallback) add figures to the epoch logs; they come
+    first so that TensorBoard, which reads the logs, writes their figures too.
+    """
     return [
+        *evaluation,
         callbacks.BackupAndRestore(os.path.join(output_dir, "backup")),
         keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"), write_graph=False),
     ]
+
+
+def define_classifier_flags() -> None:
+    """--classifier_dir and --classifier_split: where the digit classifier is cached, its data."""
+    flags.DEFINE_string(
+        "classifier_dir",
+        None,
+        "Cache directory of the digit classifier used for evaluation (default: "
+        f"${classifier.CACHE_DIR_ENV} or ~/.cache/tfgan); trained there on first use.",
+    )
+    flags.DEFINE_string(
+        "classifier_split",
+        "train",
+        "Split the digit classifier is trained on (if not cached yet), from --data_dir or tfds.",
+    )
 
 
 def save_models(gan, output_dir: str) -> None:
