@@ -2,7 +2,7 @@
 
 TensorFlow fixes its devices the first time it sets them up, and pytest runs every test module in one
 process, so the split happens here, before any test module is imported. Single-device tests are unaffected:
-they run on /cpu:0, which keeps every core.
+they run on /cpu:0 as before.
 """
 
 import tensorflow as tf

@@ -198,6 +198,20 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
             self.assertAllClose(logs_1[key], logs_3[key], rtol=1e-5, msg=key)
         self.assertAllClose(weights_1, weights_3, rtol=1e-5, atol=1e-6)
 
+    def test_mixed_float16_trains_with_float32_logs(self):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        try:
+            with _mirrored().scope():
+                gan = _make_gan()
+                gan.compile(steps_per_execution=2)
+            history = gan.fit(tfgan.data.circle(16, seed=0), steps_per_epoch=4, verbose=0)
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        self.assertIsInstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
+        for key in tfgan.gan.LOG_KEYS:
+            self.assertTrue(np.isfinite(history.history[key]).all(), key)
+        self.assertEqual(int(gan.g_optimizer.iterations.numpy()), 4)
+
     def test_evaluate_reports_global_batch_means(self):
         with _mirrored().scope():
             gan = _make_gan()
@@ -254,12 +268,15 @@ class ScopeTest(tf.test.TestCase):
                 self.assertTrue(strategy.extended.variable_created_in_scope(variable.value))
 
 
-class JitCompileTest(tf.test.TestCase):
-    def test_auto_is_off_under_a_strategy(self):
+class JitCompileTest(tf.test.TestCase, parameterized.TestCase):
+    def test_auto_follows_keras_and_is_off_under_a_strategy(self):
         with _mirrored().scope():
             gan = _make_gan()
             gan.compile(jit_compile="auto")
+            keras_model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+            keras_model.compile(loss="mse", jit_compile="auto")
         self.assertFalse(gan.jit_compile)
+        self.assertEqual(gan.jit_compile, keras_model.jit_compile)
 
     def test_true_on_cpu_replicas_fails_at_compile_saying_why(self):
         with _mirrored().scope():
@@ -275,20 +292,27 @@ class JitCompileTest(tf.test.TestCase):
         history = gan.fit(tfgan.data.circle(16, seed=0), steps_per_epoch=2, verbose=0).history
         self.assertTrue(np.isfinite(history["d_loss"]).all())
 
-    def test_true_compiles_each_replica_step_on_gpus(self):
+    @parameterized.parameters(False, True)
+    def test_gpu_replicas_equal_one_device_with_and_without_xla(self, jit_compile):
         gpus = tf.config.list_logical_devices("GPU")
-        if len(gpus) < 2:
-            self.skipTest("needs two GPUs (logical ones will do)")
+        if len(gpus) < REPLICAS:
+            self.skipTest(f"needs {REPLICAS} GPUs (logical ones will do)")
         real = np.random.default_rng(1).normal(size=(8, 2)).astype(np.float32)
-        histories = []
-        for jit_compile in (False, True):
-            with tf.distribute.MirroredStrategy([gpu.name for gpu in gpus[:2]]).scope():
-                gan = _make_gan()
-                gan.compile(_optimizer("sgd"), _optimizer("sgd"), jit_compile=jit_compile)
-            self.assertEqual(gan.jit_compile, jit_compile)
-            histories.append(_fit_one_step(gan, real))
+        with tf.distribute.MirroredStrategy([gpu.name for gpu in gpus[:REPLICAS]]).scope():
+            gan = _make_gan()
+            gan.compile(_optimizer("sgd"), _optimizer("sgd"), jit_compile=jit_compile)
+        self.assertEqual(gan.jit_compile, jit_compile)
+        g, d = _copy(gan.generator), _copy(gan.discriminator)
+        expected = _one_device_step(
+            g, d, real, "alternating", 1, _optimizer("sgd"), _optimizer("sgd")
+        )
+
+        history = _fit_one_step(gan, real)
+
         for key in tfgan.gan.LOG_KEYS:
-            self.assertAllClose(histories[0][key], histories[1][key], rtol=1e-4, msg=key)
+            self.assertAllClose(history[key][0], expected[key], rtol=1e-4, msg=key)
+        for model, reference in zip([gan.generator, gan.discriminator], [g, d]):
+            self.assertAllClose(model.get_weights(), reference.get_weights(), rtol=1e-4, atol=1e-5)
 
 
 class SavingAcrossStrategiesTest(tf.test.TestCase):

@@ -1,4 +1,4 @@
-"""Shared plumbing for the bin/ scripts: one-line errors, flag helpers and run outputs."""
+"""Shared plumbing for the bin/ scripts: one-line errors, flag helpers, strategies and run outputs."""
 
 import contextlib
 import os

@@ -28,6 +28,11 @@ class GAN(keras.Model):
     (mean D(x)), `d_fake` (mean D(G(z))) and `d_accuracy` (share of real scored > 1/2 and generated
     scored < 1/2; 0.5 at the game's equilibrium, where D(x) = 1/2 everywhere).
 
+    Under `tf.distribute` (create the networks, the GAN and its optimizers in `strategy.scope()`) each
+    batch is the global batch: every replica takes its shard (split into `d_steps` minibatches) and its
+    own noise, gradients are those of the mean over the global batch, and the logs are global-batch
+    means, as one device computes them.
+
     Args:
         generator: maps [batch, latent_dim] noise to examples.
         discriminator: maps examples to one logit per example.
@@ -94,7 +99,7 @@ class GAN(keras.Model):
         return self.generator(z, training=training)
 
     def sample_noise(self, batch_size, seed):
-        """[batch_size, latent_dim] draws from p(z), with a keras.random seed (int, SeedGenerator, None)."""
+        """[batch_size, latent_dim] draws from p(z); seed as for the module's `sample_noise`."""
         return sample_noise(batch_size, self.latent_dim, self.noise, seed)
 
     def generate(self, n: int, seed: Optional[int] = None, batch_size: int = 1024) -> np.ndarray:
@@ -122,9 +127,18 @@ class GAN(keras.Model):
         Args:
             g_optimizer: the generator's optimizer (default: Adam(2e-4, beta_1=0.5), as in DCGAN).
             d_optimizer: the discriminator's optimizer (same default); must be a different instance.
-            jit_compile: "auto" uses XLA on GPU/TPU and not on CPU (Keras's rule); True/False force it.
+            jit_compile: "auto" follows Keras: XLA on GPU/TPU and not on CPU, and not under a
+                tf.distribute strategy; True/False force it. Under a strategy, True compiles each
+                replica's step (every replica must be a GPU; a TPU compiles everything anyway).
             steps_per_execution: train steps run per `tf.function` call.
             **kwargs: passed to `keras.Model.compile` (e.g. run_eagerly).
+
+        Under a tf.distribute strategy, the optimizers are created and built in the GAN's strategy
+        scope; optimizer instances passed in must have been created in it too.
+
+        Raises:
+            ValueError: one optimizer for both players, variables from another strategy's scope, or
+                jit_compile=True on several non-GPU replicas.
         """
         strategy = self.distribute_strategy
         _check_created_in_scope(strategy, self.variables, "The GAN")
