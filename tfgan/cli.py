@@ -130,6 +130,11 @@ def define_strategy_flags() -> None:
         None,
         "With --strategy=tpu: the TPU's name or grpc:// address (default: the local TPU).",
     )
+    flags.register_multi_flags_validator(
+        ["strategy", "tpu"],
+        lambda values: values["tpu"] is None or values["strategy"] == "tpu",
+        message="--tpu needs --strategy=tpu.",
+    )
 
 
 def make_strategy(name: str, tpu: Optional[str] = None) -> tf.distribute.Strategy:
