@@ -425,7 +425,7 @@ def _free_ports(count):
 
 
 class MultiWorkerTest(tf.test.TestCase):
-    TIMEOUT_S = 100  # for the whole cluster, which took 24-70 s on a shared 2-core machine
+    TIMEOUT_S = 100  # for the whole cluster, which took 14-70 s on a shared 2-core machine
 
     def test_two_workers_end_with_identical_weights_and_only_the_chief_writes(self):
         output_dir = os.path.join(self.get_temp_dir(), "circle")
