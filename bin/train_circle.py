@@ -1,6 +1,7 @@
 """Trains a GAN on 2-D points on a circle and draws what it learned.
 
     python bin/train_circle.py --output_dir=runs/circle
+    TFGAN_LOGICAL_CPUS=2 python bin/train_circle.py --strategy=mirrored --output_dir=runs/circle2
 
 Writes OUTPUT_DIR/generator.keras, gan.keras, circle.png (samples over D(x)) and TensorBoard logs in
 OUTPUT_DIR/logs. Rerunning an interrupted command resumes from its last completed epoch.
@@ -20,7 +21,9 @@ flags.DEFINE_integer("steps", 6000, "Generator updates (train steps) in all.", l
 flags.DEFINE_integer(
     "steps_per_epoch", 600, "Train steps per epoch (logs and checkpoints).", lower_bound=1
 )
-flags.DEFINE_integer("batch_size", 512, "Real points per discriminator update.", lower_bound=1)
+flags.DEFINE_integer(
+    "batch_size", 512, "Real points per discriminator update (global: all replicas).", lower_bound=1
+)
 flags.DEFINE_integer("latent_dim", 4, "Size of the noise vector z.", lower_bound=1)
 flags.DEFINE_integer(
     "hidden_units", 128, "Width of the two hidden layers of G and D.", lower_bound=1
@@ -36,6 +39,7 @@ flags.DEFINE_float("noise_std", 0.0, "Radial Gaussian noise of the data points."
 flags.DEFINE_integer("seed", 0, "Seeds data, weights and noise: the same seed gives the same run.")
 flags.DEFINE_integer("steps_per_execution", 200, "Train steps per tf.function call.", lower_bound=1)
 cli.define_jit_compile_flag()
+cli.define_strategy_flags()
 flags.mark_flag_as_required("output_dir")
 cli.register_positive("learning_rate", "radius")
 flags.register_validator("noise_std", lambda v: v >= 0, message="--noise_std must be non-negative.")
@@ -45,42 +49,44 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
+    strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu)
     if cli.finished_run(FLAGS.output_dir):
         return
-    os.makedirs(FLAGS.output_dir, exist_ok=True)
     keras.utils.set_random_seed(FLAGS.seed)
     hidden = (FLAGS.hidden_units,) * 2
-    gan = tfgan.GAN(
-        tfgan.networks.mlp_generator(FLAGS.latent_dim, 2, hidden),
-        tfgan.networks.mlp_discriminator(2, hidden),
-        latent_dim=FLAGS.latent_dim,
-        loss=FLAGS.loss,
-        d_steps=FLAGS.d_steps,
-        seed=FLAGS.seed,
-    )
-
-    cli.compile_with_adam(
-        gan,
-        FLAGS.learning_rate,
-        FLAGS.beta_1,
-        FLAGS.steps,
-        FLAGS.jit_compile,
-        FLAGS.steps_per_execution,
-    )
-    data = tfgan.data.circle(
-        FLAGS.batch_size * FLAGS.d_steps, FLAGS.radius, FLAGS.noise_std, seed=FLAGS.seed
-    )
-    steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.steps)
-    gan.fit(
-        data,
-        epochs=math.ceil(FLAGS.steps / steps_per_epoch),
-        steps_per_epoch=steps_per_epoch,
-        callbacks=cli.training_callbacks(FLAGS.output_dir),
-        shuffle=False,
-    )
-    cli.save_models(gan, FLAGS.output_dir)
-    tfgan.plotting.plot_circle(gan, os.path.join(FLAGS.output_dir, "circle.png"), FLAGS.radius)
-    print(f"Wrote generator.keras, gan.keras, circle.png and logs/ to {FLAGS.output_dir}")
+    with cli.worker_output_dir(FLAGS.output_dir, strategy) as output_dir:
+        with strategy.scope():
+            gan = tfgan.GAN(
+                tfgan.networks.mlp_generator(FLAGS.latent_dim, 2, hidden),
+                tfgan.networks.mlp_discriminator(2, hidden),
+                latent_dim=FLAGS.latent_dim,
+                loss=FLAGS.loss,
+                d_steps=FLAGS.d_steps,
+                seed=FLAGS.seed,
+            )
+            cli.compile_with_adam(
+                gan,
+                FLAGS.learning_rate,
+                FLAGS.beta_1,
+                FLAGS.steps,
+                FLAGS.jit_compile,
+                FLAGS.steps_per_execution,
+            )
+        data = tfgan.data.circle(
+            FLAGS.batch_size * FLAGS.d_steps, FLAGS.radius, FLAGS.noise_std, seed=FLAGS.seed
+        )
+        steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.steps)
+        gan.fit(
+            data,
+            epochs=math.ceil(FLAGS.steps / steps_per_epoch),
+            steps_per_epoch=steps_per_epoch,
+            callbacks=cli.training_callbacks(output_dir),
+            shuffle=False,
+        )
+        cli.save_models(gan, output_dir)
+        tfgan.plotting.plot_circle(gan, os.path.join(output_dir, "circle.png"), FLAGS.radius)
+    if cli.is_chief(strategy):
+        print(f"Wrote generator.keras, gan.keras, circle.png and logs/ to {FLAGS.output_dir}")
 
 
 if __name__ == "__main__":

@@ -37,11 +37,13 @@ flags.DEFINE_string(
 flags.DEFINE_integer(
     "epochs",
     None,
-    f"Passes over the split (default: enough for {DEFAULT_STEPS} generator steps: 30 epochs of the 10k "
+    f"Passes over the split (default: enough for {DEFAULT_STEPS} generator steps: 31 epochs of the 10k "
     "test split, 6 of the 60k train split).",
     lower_bound=1,
 )
-flags.DEFINE_integer("batch_size", 64, "Real images per discriminator update.", lower_bound=1)
+flags.DEFINE_integer(
+    "batch_size", 64, "Real images per discriminator update (global: all replicas).", lower_bound=1
+)
 flags.DEFINE_enum("arch", "dcgan", sorted(tfgan.networks.IMAGE_ARCHITECTURES), "Networks.")
 flags.DEFINE_enum("loss", "non_saturating", sorted(tfgan.losses.LOSSES), "Generator loss.")
 flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (k).", lower_bound=1)
@@ -71,6 +73,7 @@ flags.DEFINE_integer(
 )
 cli.define_classifier_flags()
 cli.define_jit_compile_flag()
+cli.define_strategy_flags()
 flags.mark_flag_as_required("output_dir")
 flags.register_validator(
     "learning_rate", lambda v: v is None or v > 0, message="--learning_rate must be positive."
@@ -83,6 +86,7 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
+    strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu)
     if cli.finished_run(FLAGS.output_dir):
         return
     data = tfgan.data.mnist(
@@ -92,29 +96,11 @@ def main(argv):
         data_dir=FLAGS.data_dir,
         seed=FLAGS.seed,
     )
-    os.makedirs(FLAGS.output_dir, exist_ok=True)
     keras.utils.set_random_seed(FLAGS.seed)
     recipe = RECIPES[FLAGS.arch]
     latent_dim = FLAGS.latent_dim or recipe["latent_dim"]
-    generator, discriminator = tfgan.networks.image_gan_networks(FLAGS.arch, latent_dim)
-    gan = tfgan.GAN(
-        generator,
-        discriminator,
-        latent_dim=latent_dim,
-        loss=FLAGS.loss,
-        d_steps=FLAGS.d_steps,
-        seed=FLAGS.seed,
-    )
     steps_per_epoch = int(data.cardinality())
     epochs = FLAGS.epochs or math.ceil(DEFAULT_STEPS / steps_per_epoch)
-    cli.compile_with_adam(
-        gan,
-        FLAGS.learning_rate or recipe["learning_rate"],
-        recipe["beta_1"] if FLAGS.beta_1 is None else FLAGS.beta_1,
-        epochs * steps_per_epoch,
-        FLAGS.jit_compile,
-        FLAGS.steps_per_execution,
-    )
     evaluation = []
     if FLAGS.eval_every:
         judge = tfgan.classifier.load_or_train(
@@ -126,20 +112,42 @@ def main(argv):
                 judge, real, every_n_epochs=FLAGS.eval_every, seed=FLAGS.seed
             )
         )
-    logs = os.path.join(FLAGS.output_dir, "logs")
-    samples = tfgan.callbacks.SampleGrid(
-        os.path.join(FLAGS.output_dir, "images"), os.path.join(logs, "samples"), seed=FLAGS.seed
-    )
-    gan.fit(
-        data,
-        epochs=epochs,
-        callbacks=cli.training_callbacks(FLAGS.output_dir, evaluation) + [samples],
-        shuffle=False,
-    )
-    cli.save_models(gan, FLAGS.output_dir)
-    path = os.path.join(FLAGS.output_dir, "samples.png")
-    tfgan.plotting.save_image_grid(gan.generate(100, seed=FLAGS.seed), path, columns=10)
-    print(f"Wrote generator.keras, gan.keras, samples.png, images/ and logs/ to {FLAGS.output_dir}")
+    with cli.worker_output_dir(FLAGS.output_dir, strategy) as output_dir:
+        with strategy.scope():
+            generator, discriminator = tfgan.networks.image_gan_networks(FLAGS.arch, latent_dim)
+            gan = tfgan.GAN(
+                generator,
+                discriminator,
+                latent_dim=latent_dim,
+                loss=FLAGS.loss,
+                d_steps=FLAGS.d_steps,
+                seed=FLAGS.seed,
+            )
+            cli.compile_with_adam(
+                gan,
+                FLAGS.learning_rate or recipe["learning_rate"],
+                recipe["beta_1"] if FLAGS.beta_1 is None else FLAGS.beta_1,
+                epochs * steps_per_epoch,
+                FLAGS.jit_compile,
+                FLAGS.steps_per_execution,
+            )
+        logs = os.path.join(output_dir, "logs")
+        samples = tfgan.callbacks.SampleGrid(
+            os.path.join(output_dir, "images"), os.path.join(logs, "samples"), seed=FLAGS.seed
+        )
+        gan.fit(
+            data,
+            epochs=epochs,
+            callbacks=cli.training_callbacks(output_dir, evaluation) + [samples],
+            shuffle=False,
+        )
+        cli.save_models(gan, output_dir)
+        path = os.path.join(output_dir, "samples.png")
+        tfgan.plotting.save_image_grid(gan.generate(100, seed=FLAGS.seed), path, columns=10)
+    if cli.is_chief(strategy):
+        print(
+            f"Wrote generator.keras, gan.keras, samples.png, images/ and logs/ to {FLAGS.output_dir}"
+        )
 
 
 if __name__ == "__main__":

@@ -71,6 +71,9 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         ("--steps=-5", "--steps"),
         ("--loss=nope", "--loss"),
         ("--learning_rate=0", "--learning_rate"),
+        ("--strategy=nope", "--strategy"),
+        ("--tpu=grpc://10.0.0.2:8470", "--tpu"),
+        ("--strategy=tpu", "--strategy=tpu"),
     )
     def test_bad_flag_exits_nonzero_with_one_line_naming_it(self, flag, name):
         result = run_script("train_circle.py", f"--output_dir={self.get_temp_dir()}/bad", flag)

@@ -1,15 +1,21 @@
-"""Shared plumbing for the bin/ scripts: one-line errors, flag helpers and run outputs."""
+"""Shared plumbing for the bin/ scripts: one-line errors, flag helpers, strategies and run outputs."""
 
+import contextlib
 import os
+import shutil
 import sys
-from typing import Callable, List, Sequence, Union
+import tempfile
+from typing import Callable, Iterator, List, Optional, Sequence, Union
 
 import keras
+import tensorflow as tf
 from absl import app, flags
 
 from tfgan import callbacks, classifier
 
 JIT_COMPILE_CHOICES = ("auto", "true", "false")
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
+LOGICAL_CPUS_ENV = "TFGAN_LOGICAL_CPUS"
 
 
 def run(main: Callable[[List[str]], None]) -> None:
@@ -130,3 +136,120 @@ def compile_with_adam(
         jit_compile=jit_compile(jit_compile_flag),
         steps_per_execution=steps_per_execution,
     )
+
+
+def define_strategy_flags() -> None:
+    flags.DEFINE_enum(
+        "strategy",
+        "default",
+        STRATEGIES,
+        "tf.distribute strategy: default (one device), mirrored (all local GPUs, or all logical CPUs), "
+        "multi_worker (hosts named in TF_CONFIG) or tpu (the TPU named by --tpu). --batch_size is the "
+        "global batch, split between replicas.",
+    )
+    flags.DEFINE_string(
+        "tpu",
+        None,
+        "With --strategy=tpu: the TPU's name or grpc:// address (default: the local TPU).",
+    )
+    flags.register_multi_flags_validator(
+        ["strategy", "tpu"],
+        lambda values: values["tpu"] is None or values["strategy"] == "tpu",
+        message="--tpu needs --strategy=tpu.",
+    )
+
+
+def make_strategy(name: str, tpu: Optional[str] = None) -> tf.distribute.Strategy:
+    """The tf.distribute strategy a script trains under; build data, models and optimizers in its scope.
+
+    Call it before anything else touches TensorFlow: with the environment variable TFGAN_LOGICAL_CPUS=N
+    it first splits the CPU into N logical devices (for trying `mirrored` on a machine without GPUs).
+
+    Args:
+        name: "default" (one device), "mirrored" (all local GPUs, else all logical CPUs),
+            "multi_worker" (MultiWorkerMirroredStrategy: the cluster in TF_CONFIG) or "tpu".
+        tpu: with "tpu", the TPU's name or grpc:// address; None for the local TPU.
+
+    Raises:
+        ValueError: an unknown name, a bad TFGAN_LOGICAL_CPUS, or no TPU to connect to.
+    """
+    if name not in STRATEGIES:
+        raise ValueError(f"Unknown strategy {name!r}: choose one of {STRATEGIES}.")
+    configure_logical_cpus()
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = gpus or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([device.name for device in devices])
+    if name == "multi_worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu or "")
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+    except (ValueError, RuntimeError, tf.errors.OpError) as error:
+        raise ValueError(
+            f"--strategy=tpu found no TPU at {tpu or 'this host'!r}: {error}"
+        ) from error
+    return tf.distribute.TPUStrategy(resolver)
+
+
+def configure_logical_cpus() -> None:
+    """Splits the CPU into $TFGAN_LOGICAL_CPUS logical devices (unset: leaves it alone).
+
+    Raises:
+        ValueError: the variable is not a positive integer, or TensorFlow has already set up its devices.
+    """
+    value = os.environ.get(LOGICAL_CPUS_ENV)
+    if not value:
+        return
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{LOGICAL_CPUS_ENV} must be a positive integer, got {value!r}.")
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    wanted = [tf.config.LogicalDeviceConfiguration()] * int(value)
+    if tf.config.get_logical_device_configuration(cpu) == wanted:
+        return
+    try:
+        tf.config.set_logical_device_configuration(cpu, wanted)
+    except RuntimeError as error:
+        raise ValueError(
+            f"{LOGICAL_CPUS_ENV} must take effect before TensorFlow sets up its devices: {error}"
+        ) from error
+
+
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """Whether this process writes the run's files: always, except on the non-chief workers of a cluster.
+
+    The chief is the task of type "chief", or worker 0 when the cluster has no chief (TF_CONFIG).
+    """
+    resolver = strategy.cluster_resolver
+    if resolver is None or resolver.task_type is None:
+        return True
+    cluster = resolver.cluster_spec().as_dict()
+    if resolver.task_type == "chief":
+        return True
+    return resolver.task_type == "worker" and resolver.task_id == 0 and "chief" not in cluster
+
+
+@contextlib.contextmanager
+def worker_output_dir(output_dir: str, strategy: tf.distribute.Strategy) -> Iterator[str]:
+    """The directory this process writes to: output_dir on the chief, a temporary one elsewhere.
+
+    Every worker of a cluster must run the same saves and predictions (they synchronise), but only the
+    chief may write the run's files. A non-chief worker writes to a temporary directory, deleted at the
+    end, that starts with a copy of the chief's checkpoint so that it resumes from the same epoch
+    (output_dir must be on a file system all workers share, as for any multi-worker checkpoint).
+    """
+    if is_chief(strategy):
+        os.makedirs(output_dir, exist_ok=True)
+        yield output_dir
+        return
+    temporary = tempfile.mkdtemp(prefix="tfgan_worker_")
+    try:
+        backup = os.path.join(output_dir, "backup")
+        if os.path.isdir(backup):
+            shutil.copytree(backup, os.path.join(temporary, "backup"))
+        yield temporary
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)

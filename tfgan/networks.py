@@ -3,6 +3,7 @@
 from typing import Sequence
 
 import keras
+import tensorflow as tf
 
 
 def mlp(
@@ -89,15 +90,21 @@ def dcgan_generator(latent_dim: int = 64, width: int = 32) -> keras.Model:
 
     Batch norm and ReLU between layers (Radford et al. 2016); the 3x3 convolution at 14x14 gives G a
     third nonlinear layer, which made the strokes of its digits more coherent per second of CPU time.
+    Built inside a tf.distribute scope, batch norm uses the statistics of the global batch (synchronised
+    across replicas), as on one device.
     """
+    synchronized = tf.distribute.has_strategy()
+
+    def normalized_relu(h):
+        return keras.layers.ReLU()(keras.layers.BatchNormalization(synchronized=synchronized)(h))
+
     z = keras.Input((latent_dim,))
-    h = keras.layers.Dense(7 * 7 * 2 * width, use_bias=False)(z)
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = normalized_relu(keras.layers.Dense(7 * 7 * 2 * width, use_bias=False)(z))
     h = keras.layers.Reshape((7, 7, 2 * width))(h)
-    h = keras.layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(h)
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
-    h = keras.layers.Conv2D(width, 3, padding="same", use_bias=False)(h)
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = normalized_relu(
+        keras.layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(h)
+    )
+    h = normalized_relu(keras.layers.Conv2D(width, 3, padding="same", use_bias=False)(h))
     x = keras.layers.Conv2DTranspose(
         1, 4, strides=2, padding="same", activation="tanh", dtype="float32"
     )(h)

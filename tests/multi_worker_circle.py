@@ -1,0 +1,46 @@
+"""One worker of distribute_test's two-worker cluster: runs bin/train_circle.py, then reports.
+
+    python tests/multi_worker_circle.py REPORT.npz [train_circle.py flags]
+
+Runs the script as a user does, watching two of its library calls: the directory its training callbacks
+write to, and the weights it saves at the end. REPORT.npz gets write_dir, pid and weight_0, weight_1, ...
+"""
+
+import os
+import runpy
+import sys
+
+import numpy as np
+
+from tfgan import cli
+
+TRAIN_CIRCLE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin", "train_circle.py"
+)
+
+
+def main():
+    report, flags = sys.argv[1], sys.argv[2:]
+    seen = {}
+    training_callbacks, save_models = cli.training_callbacks, cli.save_models
+
+    def watched_training_callbacks(output_dir):
+        seen["write_dir"] = output_dir
+        return training_callbacks(output_dir)
+
+    def watched_save_models(gan, output_dir):
+        save_models(gan, output_dir)
+        seen.update({f"weight_{i}": w for i, w in enumerate(gan.get_weights())})
+
+    cli.training_callbacks, cli.save_models = watched_training_callbacks, watched_save_models
+    sys.argv = [TRAIN_CIRCLE, *flags]
+    try:
+        runpy.run_path(TRAIN_CIRCLE, run_name="__main__")
+    except SystemExit as exit:
+        if exit.code:
+            raise
+    np.savez(report, pid=os.getpid(), **seen)
+
+
+if __name__ == "__main__":
+    main()
