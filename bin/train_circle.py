@@ -36,6 +36,7 @@ flags.DEFINE_float("noise_std", 0.0, "Radial Gaussian noise of the data points."
 flags.DEFINE_integer("seed", 0, "Seeds data, weights and noise: the same seed gives the same run.")
 flags.DEFINE_integer("steps_per_execution", 200, "Train steps per tf.function call.", lower_bound=1)
 cli.define_jit_compile_flag()
+cli.define_mixed_precision_flag()
 flags.mark_flag_as_required("output_dir")
 cli.register_positive("learning_rate", "radius")
 flags.register_validator("noise_std", lambda v: v >= 0, message="--noise_std must be non-negative.")
@@ -48,6 +49,7 @@ def main(argv):
     if cli.finished_run(FLAGS.output_dir):
         return
     os.makedirs(FLAGS.output_dir, exist_ok=True)
+    cli.set_mixed_precision(FLAGS.mixed_precision)
     keras.utils.set_random_seed(FLAGS.seed)
     hidden = (FLAGS.hidden_units,) * 2
     gan = tfgan.GAN(

@@ -1,0 +1,604 @@
+"""Training throughput of `GAN.fit`, measured against a hand-written loop and against the hardware.
+
+For one model and one configuration (update rule, mixed precision, XLA), `benchmark_model` times in the
+same process:
+
+- `GAN.fit` with the `steps_per_execution` the scripts use for that model;
+- a plain `tf.function` loop written as in TensorFlow's DCGAN tutorial (one call per step, two gradient
+  tapes, the same networks, optimizers and step math), fed the same data: the circle's points sampled
+  in-graph inside the step, images from the same in-memory `tf.data` pipeline as `fit`;
+- optionally the tutorial DCGAN in PyTorch (`tfgan.torch_reference`).
+
+Timing windows of `fit` (its epochs) and of the other loops alternate (a callback runs the loops' windows
+between `fit`'s epochs), so that a change in the machine's load hits both sides alike; the first window of
+each is a warm-up and is dropped, and each side's step time is the median over the other windows.
+
+FLOPs per step come from TensorFlow's graph profiler (`tf.compat.v1.profiler.profile` with
+`ProfileOptionBuilder.float_operation()`) run on the traced graph of one train step. It counts matrix
+multiplications and convolutions (forward and both backward passes) and elementwise arithmetic, but no
+activation functions, batch norm or random sampling, so it slightly undercounts; XLA's own cost analysis
+is not reachable from TensorFlow's Python API in 2.21. Dividing the achieved FLOP/s by the FLOP/s of a
+large dense matmul timed in the same run gives the share of the machine's peak that training reaches.
+"""
+
+import contextlib
+import dataclasses
+import math
+import os
+import statistics
+import time
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan import data as data_lib
+from tfgan import gan as gan_lib
+from tfgan import networks
+
+PRECISIONS = ("none", "mixed_bfloat16", "mixed_float16")
+"""`--mixed_precision` values: "none" (float32) or a Keras mixed precision policy."""
+
+COMPUTE_DTYPES = {"none": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchmarkModel:
+    """A model to benchmark: its networks, its data and the scripts' settings for it.
+
+    Attributes:
+        networks: builds (generator, discriminator).
+        latent_dim: size of z.
+        batch_size: real examples per step.
+        steps_per_execution: the value the training scripts use for this model.
+        steps: default train steps per timing window (a multiple of steps_per_execution).
+        learning_rate: Adam's learning rate for both players.
+        beta_1: Adam's beta_1 for both players.
+        data: "circle" (points sampled in-graph) or "images" (28x28x1 in [-1, 1]).
+    """
+
+    networks: Callable[[], Tuple[keras.Model, keras.Model]]
+    latent_dim: int
+    batch_size: int
+    steps_per_execution: int
+    steps: int
+    learning_rate: float
+    beta_1: float
+    data: str
+
+
+def _image_networks(arch, latent_dim):
+    return lambda: networks.image_gan_networks(arch, latent_dim)
+
+
+def _circle_networks():
+    return networks.mlp_generator(4, 2), networks.mlp_discriminator(2)
+
+
+# steps_per_execution as in bin/train_circle.py (200) and bin/train_mnist.py (10); learning rates and
+# beta_1 as their recipes (the tutorial's: Adam(1e-4)).
+MODELS = {
+    "circle": BenchmarkModel(_circle_networks, 4, 256, 200, 1000, 1e-3, 0.5, "circle"),
+    "dcgan": BenchmarkModel(_image_networks("dcgan", 64), 64, 64, 10, 100, 2e-3, 0.0, "images"),
+    "paper_mlp": BenchmarkModel(
+        _image_networks("paper_mlp", 100), 100, 64, 10, 100, 5e-4, 0.5, "images"
+    ),
+    "tutorial_dcgan": BenchmarkModel(
+        _image_networks("tutorial_dcgan", 100), 100, 256, 10, 10, 1e-4, 0.9, "images"
+    ),
+}
+
+
+def policy_name(precision: str) -> str:
+    """The Keras dtype policy of a `--mixed_precision` value ("none" -> "float32")."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"mixed_precision must be one of {PRECISIONS}, got {precision!r}.")
+    return "float32" if precision == "none" else precision
+
+
+@contextlib.contextmanager
+def dtype_policy(precision: str) -> Iterator[None]:
+    """Sets Keras's global dtype policy for the models built inside the block, then restores it."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy_name(precision))
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def count_flops(function: tf.types.experimental.PolymorphicFunction, *args) -> int:
+    """Floating-point operations of one call of a `tf.function`, by TF's graph profiler.
+
+    Only ops that the function's outputs or its side effects (variable updates) depend on are
+    counted: TensorFlow prunes the others before running a function, e.g. the gradients that a
+    second `GradientTape` computes through a network whose variables it is not asked about.
+
+    Args:
+        function: a `tf.function`.
+        *args: tensors or `tf.TensorSpec`s with fully known shapes to trace it with.
+
+    Returns:
+        The float operation count (a multiply-add counts as two).
+    """
+    graph = function.get_concrete_function(*args).graph
+    options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
+    options["output"] = "none"
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")  # the v1 profiler warns about its own deprecated helpers
+    try:
+        profile = tf.compat.v1.profiler.profile(graph=graph, options=options)
+    finally:
+        logger.setLevel(level)
+    live = _live_op_names(graph)
+    nodes, total = [profile], 0
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.children)
+        if node.name in live:
+            total += node.float_ops
+    return total
+
+
+def _live_op_names(graph: tf.Graph) -> set:
+    """Names of the ops that a function graph's outputs and control outputs depend on."""
+    pending = [tensor.op for tensor in graph.outputs] + list(graph.control_outputs)
+    live = set()
+    while pending:
+        op = pending.pop()
+        if op.name not in live:
+            live.add(op.name)
+            pending.extend(tensor.op for tensor in op.inputs)
+            pending.extend(op.control_inputs)
+    return live
+
+
+def matmul_peak_flops(dtype: str = "float32", size: int = 2048, repeats: int = 5) -> float:
+    """FLOP/s of the fastest of `repeats` [size, size] x [size, size] matmuls: the dense peak here."""
+    a = tf.random.uniform((size, size), dtype=tf.float32)
+    a = tf.cast(a, dtype)
+    matmul = tf.function(lambda x: tf.linalg.matmul(x, x)[0, 0])
+    matmul(a).numpy()  # trace and warm up the kernel
+    fastest = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        matmul(a).numpy()
+        fastest = min(fastest, time.perf_counter() - start)
+    return 2 * size**3 / fastest
+
+
+def plain_train_step(
+    generator: keras.Model,
+    discriminator: keras.Model,
+    g_optimizer: keras.optimizers.Optimizer,
+    d_optimizer: keras.optimizers.Optimizer,
+    latent_dim: int,
+    update: str = "alternating",
+) -> Callable[[tf.Tensor], tf.Tensor]:
+    """A hand-written GAN step on a batch of real examples, as the TF DCGAN tutorial writes it.
+
+    The same math as `GAN.train_step` with the non-saturating loss and d_steps=1, without its logs:
+    "alternating" updates D on fresh noise, then G on fresh noise; "simultaneous" takes both players'
+    gradients from one forward pass, the tutorial's loop. Wrap it in `tf.function` to run it.
+
+    Returns:
+        step(real) -> the discriminator loss.
+    """
+    if update not in gan_lib.UPDATES:
+        raise ValueError(f"update must be one of {gan_lib.UPDATES}, got {update!r}.")
+    for optimizer, model in ((g_optimizer, generator), (d_optimizer, discriminator)):
+        optimizer.build(model.trainable_variables)  # so that loss scaling uses its variable scale
+
+    def d_loss_of(real_logits, fake_logits):
+        return tf.reduce_mean(tf.nn.softplus(-real_logits) + tf.nn.softplus(fake_logits))
+
+    def g_loss_of(fake_logits):
+        return tf.reduce_mean(tf.nn.softplus(-fake_logits))
+
+    def apply(optimizer, tape, loss, model):
+        gradients = tape.gradient(optimizer.scale_loss(loss), model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+
+    def noise(real):
+        return tf.random.normal([tf.shape(real)[0], latent_dim])
+
+    def alternating(real):
+        fake = generator(noise(real), training=True)
+        with tf.GradientTape() as d_tape:
+            d_loss = d_loss_of(
+                discriminator(real, training=True), discriminator(fake, training=True)
+            )
+        apply(d_optimizer, d_tape, d_loss, discriminator)
+        with tf.GradientTape() as g_tape:
+            fake_logits = discriminator(generator(noise(real), training=True), training=True)
+            g_loss = g_loss_of(fake_logits)
+        apply(g_optimizer, g_tape, g_loss, generator)
+        return d_loss
+
+    def simultaneous(real):
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake_logits = discriminator(generator(noise(real), training=True), training=True)
+            d_loss = d_loss_of(discriminator(real, training=True), fake_logits)
+            g_loss = g_loss_of(fake_logits)
+        apply(d_optimizer, d_tape, d_loss, discriminator)
+        apply(g_optimizer, g_tape, g_loss, generator)
+        return d_loss
+
+    return alternating if update == "alternating" else simultaneous
+
+
+def sample_circle(batch_size: int) -> tf.Tensor:
+    """[batch_size, 2] points uniform in angle on the unit circle, drawn in-graph."""
+    angle = tf.random.uniform([batch_size], maxval=2 * math.pi)
+    return tf.stack([tf.cos(angle), tf.sin(angle)], axis=1)
+
+
+def random_images(batch_size: int, num_batches: int = 4, seed: int = 0) -> np.ndarray:
+    """[num_batches, batch_size, 28, 28, 1] float32 images uniform in [-1, 1]: stand-in real data."""
+    rng = np.random.default_rng(seed)
+    shape = (num_batches, batch_size, *networks.IMAGE_SHAPE)
+    return rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+
+
+@dataclasses.dataclass
+class Timing:
+    """How long one side took.
+
+    Attributes:
+        first_step_s: the first call (tracing, compiling and one step), less the time of any
+            further steps it ran (fit runs steps_per_execution steps per call), estimated from fit's
+            second call.
+        step_s: seconds per step, the median over the timed windows.
+        window_step_s: seconds per step in each timed window.
+    """
+
+    first_step_s: float
+    step_s: float
+    window_step_s: List[float]
+
+
+class _Loop:
+    """A loop of one-step calls, timed window by window."""
+
+    def __init__(self, call: Callable[[], Any]):
+        self.call = call
+        self.first_call_s = math.nan
+        self.window_step_s: List[float] = []
+
+    def warm_up(self) -> None:
+        start = time.perf_counter()
+        float(self.call())
+        self.first_call_s = time.perf_counter() - start
+
+    def run_window(self, steps: int) -> None:
+        start = time.perf_counter()
+        for _ in range(steps):
+            result = self.call()
+        float(result)
+        self.window_step_s.append((time.perf_counter() - start) / steps)
+
+    def timing(self) -> Timing:
+        window_step_s = self.window_step_s[1:]
+        return Timing(self.first_call_s, statistics.median(window_step_s), window_step_s)
+
+
+class _Interleave(keras.callbacks.Callback):
+    """Times fit's epochs and, after each epoch, runs one timing window of every other loop."""
+
+    def __init__(self, loops: Sequence[_Loop], steps: int):
+        super().__init__()
+        self.loops = loops
+        self.steps = steps
+        self.first_calls_end_s: List[float] = []  # after the train begins, of fit's first two calls
+        self.epoch_step_s: List[float] = []
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if len(self.first_calls_end_s) < 2:
+            self.first_calls_end_s.append(time.perf_counter() - self._start)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch_step_s.append((time.perf_counter() - self._epoch_start) / self.steps)
+        for loop in self.loops:
+            loop.run_window(self.steps)
+
+    def timing(self, steps_per_execution: int) -> Timing:
+        """fit's timing; its first call's other steps take as long as those of its second call."""
+        window_step_s = self.epoch_step_s[1:]
+        first_call_s = self.first_calls_end_s[0]
+        if len(self.first_calls_end_s) == 2 and self.steps > steps_per_execution:
+            step_s = (self.first_calls_end_s[1] - first_call_s) / steps_per_execution
+        else:
+            step_s = statistics.median(window_step_s)
+        first_step_s = first_call_s - (steps_per_execution - 1) * step_s
+        return Timing(first_step_s, statistics.median(window_step_s), window_step_s)
+
+
+def time_fit_and_loops(
+    gan: gan_lib.GAN,
+    data: tf.data.Dataset,
+    loops: Sequence[Callable[[], Any]],
+    steps: int,
+    windows: int,
+) -> Tuple[Timing, List[Timing]]:
+    """Times `gan.fit(data)` and one-step loops in alternating windows of `steps` steps.
+
+    Args:
+        gan: a compiled GAN; steps should be a multiple of its steps_per_execution.
+        data: its training data, endless.
+        loops: callables that each run one train step and return a scalar (to wait for).
+        steps: train steps per window.
+        windows: timed windows per side, after one warm-up window each.
+
+    Returns:
+        (timing of fit, [timing of each loop]).
+    """
+    timed = [_Loop(call) for call in loops]
+    for loop in timed:
+        loop.warm_up()
+    interleave = _Interleave(timed, steps)
+    gan.fit(
+        data,
+        epochs=windows + 1,
+        steps_per_epoch=steps,
+        verbose=0,
+        callbacks=[interleave],
+        shuffle=False,
+    )
+    return interleave.timing(gan.steps_per_execution), [loop.timing() for loop in timed]
+
+
+def _adam(spec: BenchmarkModel) -> keras.optimizers.Optimizer:
+    optimizer = keras.optimizers.Adam(spec.learning_rate, beta_1=spec.beta_1)
+    if keras.config.dtype_policy().name == "mixed_float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
+def _build_networks(spec: BenchmarkModel, seed: int):
+    keras.utils.set_random_seed(seed)
+    return spec.networks()
+
+
+def _torch_loop(images, update, seed):
+    """The PyTorch tutorial DCGAN's one-step callable, or None when torch is not installed."""
+    try:
+        from tfgan import torch_reference
+    except ImportError:
+        return None
+    return torch_reference.tutorial_dcgan_step(images, update, seed=seed)
+
+
+def benchmark_model(
+    model: str,
+    update: str = "alternating",
+    mixed_precision: str = "none",
+    jit_compile="auto",
+    batch_size: Optional[int] = None,
+    steps: Optional[int] = None,
+    windows: int = 5,
+    steps_per_execution: Optional[int] = None,
+    peak_flops_per_s: Optional[float] = None,
+    torch: bool = False,
+    seed: int = 0,
+) -> Dict[str, Any]:
+    """Measures `GAN.fit` against a plain `tf.function` loop (and PyTorch) on one model.
+
+    Args:
+        model: a name in `MODELS`.
+        update: "alternating" or "simultaneous", for both sides.
+        mixed_precision: "none", "mixed_bfloat16" or "mixed_float16" (both sides).
+        jit_compile: "auto", True or False, as `GAN.compile`; the plain loop uses what "auto" resolves to.
+        batch_size: real examples per step (default: the model's).
+        steps: train steps per timing window (default: the model's), rounded up to a multiple of
+            steps_per_execution.
+        windows: timed windows per side.
+        steps_per_execution: for `fit` (default: the scripts' value for the model).
+        peak_flops_per_s: the machine's dense matmul FLOP/s in the compute dtype (default: timed now).
+        torch: also time the PyTorch tutorial DCGAN (model "tutorial_dcgan" only, float32).
+        seed: seeds the weights, data and noise.
+
+    Returns:
+        A JSON-serialisable dict: the configuration; for "fit" and "plain" (and "torch") the
+        examples/s, ms per step, first-step seconds and every window's ms per step; fit_over_plain;
+        FLOPs per step of fit's and the plain loop's step, fit's FLOP/s and its share of the peak.
+        With torch=True and torch not installed, "torch" is "torch not installed".
+
+    Raises:
+        ValueError: unknown model, update or precision, torch with another model, or windows < 1.
+    """
+    if model not in MODELS:
+        raise ValueError(f"Unknown model {model!r}: choose from {sorted(MODELS)}.")
+    if torch and model != "tutorial_dcgan":
+        raise ValueError("The PyTorch comparison exists for model 'tutorial_dcgan' only.")
+    if windows < 1:
+        raise ValueError(f"windows must be at least 1, got {windows}.")
+    spec = MODELS[model]
+    batch_size = batch_size or spec.batch_size
+    steps_per_execution = steps_per_execution or spec.steps_per_execution
+    steps = math.ceil((steps or spec.steps) / steps_per_execution) * steps_per_execution
+    if peak_flops_per_s is None:
+        peak_flops_per_s = matmul_peak_flops(COMPUTE_DTYPES[mixed_precision])
+    with dtype_policy(mixed_precision):
+        gan = gan_lib.GAN(*_build_networks(spec, seed), spec.latent_dim, update=update, seed=seed)
+        gan.compile(
+            _adam(spec),
+            _adam(spec),
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+        )
+        generator, discriminator = _build_networks(spec, seed)
+        step = plain_train_step(
+            generator, discriminator, _adam(spec), _adam(spec), spec.latent_dim, update
+        )
+        example_shape = (2,) if spec.data == "circle" else networks.IMAGE_SHAPE
+        real_spec = tf.TensorSpec((batch_size, *example_shape), tf.float32)
+        loops, torch_status = [], None
+        if spec.data == "circle":
+            data = data_lib.circle(batch_size, seed=seed)
+            plain = tf.function(
+                lambda: step(sample_circle(batch_size)), jit_compile=gan.jit_compile
+            )
+            loops.append(plain)
+            plain_flops = count_flops(plain)
+        else:
+            images = random_images(batch_size, seed=seed)
+            data = tf.data.Dataset.from_tensor_slices(images).repeat().prefetch(tf.data.AUTOTUNE)
+            plain = tf.function(step, jit_compile=gan.jit_compile)
+            iterator = iter(data)
+            loops.append(lambda: plain(next(iterator)))
+            plain_flops = count_flops(plain, real_spec)
+            if torch:
+                torch_step = _torch_loop(images, update, seed)
+                torch_status = "torch not installed" if torch_step is None else "measured"
+                if torch_step is not None:
+                    loops.append(torch_step)
+        fit_flops = count_flops(tf.function(gan.train_step), real_spec)
+        fit, loop_timings = time_fit_and_loops(gan, data, loops, steps, windows)
+    record = {
+        "model": model,
+        "update": update,
+        "mixed_precision": mixed_precision,
+        "jit_compile": bool(gan.jit_compile),
+        "batch_size": batch_size,
+        "steps_per_execution": steps_per_execution,
+        "steps_per_window": steps,
+        "windows": windows,
+        **_side("fit", fit, batch_size),
+        **_side("plain", loop_timings[0], batch_size),
+        "fit_over_plain": loop_timings[0].step_s / fit.step_s,
+        "flops_per_step": fit_flops,
+        "plain_flops_per_step": plain_flops,
+        "fit_flops_per_s": fit_flops / fit.step_s,
+        "peak_flops_per_s": peak_flops_per_s,
+        "peak_dtype": COMPUTE_DTYPES[mixed_precision],
+        "fit_peak_share": fit_flops / fit.step_s / peak_flops_per_s,
+    }
+    if torch_status is not None:
+        record["torch"] = torch_status
+    if torch_status == "measured":
+        record.update(_side("torch", loop_timings[1], batch_size))
+        record["fit_over_torch"] = loop_timings[1].step_s / fit.step_s
+        record["plain_over_torch"] = loop_timings[1].step_s / loop_timings[0].step_s
+    return record
+
+
+def _side(name: str, timing: Timing, batch_size: int) -> Dict[str, Any]:
+    return {
+        f"{name}_examples_per_s": batch_size / timing.step_s,
+        f"{name}_step_ms": 1e3 * timing.step_s,
+        f"{name}_first_step_s": timing.first_step_s,
+        f"{name}_window_step_ms": [1e3 * s for s in timing.window_step_s],
+    }
+
+
+def run_benchmarks(
+    models: Sequence[str],
+    updates: Sequence[str] = ("alternating",),
+    precisions: Sequence[str] = ("none",),
+    jit_compiles: Sequence[Any] = ("auto",),
+    torch: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
+    **kwargs,
+) -> Dict[str, Any]:
+    """Benchmarks every combination of model, update rule, precision and XLA setting.
+
+    Args:
+        models: names in `MODELS`.
+        updates: update rules to measure.
+        precisions: values in `PRECISIONS` to measure.
+        jit_compiles: "auto", True or False values to measure.
+        torch: also time the PyTorch tutorial DCGAN next to "tutorial_dcgan".
+        progress: called with a line before each measurement.
+        **kwargs: passed to `benchmark_model` (batch_size, steps, windows, steps_per_execution, seed).
+
+    Returns:
+        {"environment": versions and CPU count, "peak_flops_per_s": {dtype: dense matmul FLOP/s},
+        "results": [one `benchmark_model` record per combination]}.
+    """
+    peaks = {}
+    for dtype in dict.fromkeys(["float32"] + [COMPUTE_DTYPES[p] for p in precisions]):
+        progress(f"timing a dense {dtype} matmul")
+        peaks[dtype] = matmul_peak_flops(dtype)
+    results = []
+    for model in models:
+        for update in updates:
+            for precision in precisions:
+                for jit_compile in jit_compiles:
+                    progress(f"{model}, {update}, {precision}, jit_compile={jit_compile}")
+                    results.append(
+                        benchmark_model(
+                            model,
+                            update,
+                            precision,
+                            jit_compile,
+                            peak_flops_per_s=peaks[COMPUTE_DTYPES[precision]],
+                            torch=torch and model == "tutorial_dcgan",
+                            **kwargs,
+                        )
+                    )
+    return {"environment": environment(torch), "peak_flops_per_s": peaks, "results": results}
+
+
+def environment(torch: bool = False) -> Dict[str, Any]:
+    """Library versions and the CPU count, to file with the figures."""
+    info = {
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "cpu_count": os.cpu_count(),
+        "gpus": len(tf.config.list_physical_devices("GPU")),
+    }
+    if torch:
+        try:
+            import torch as torch_module
+        except ImportError:
+            info["torch"] = "torch not installed"
+        else:
+            info["torch"] = torch_module.__version__
+            info["torch_threads"] = torch_module.get_num_threads()
+    return info
+
+
+_COLUMNS = (  # (heading, record key, format)
+    ("model", "model", "{}"),
+    ("update", "update", "{}"),
+    ("precision", "mixed_precision", "{}"),
+    ("xla", "jit_compile", "{}"),
+    ("batch", "batch_size", "{}"),
+    ("spe", "steps_per_execution", "{}"),
+    ("fit ex/s", "fit_examples_per_s", "{:.0f}"),
+    ("plain ex/s", "plain_examples_per_s", "{:.0f}"),
+    ("fit/plain", "fit_over_plain", "{:.2f}"),
+    ("torch ex/s", "torch_examples_per_s", "{:.0f}"),
+    ("fit/torch", "fit_over_torch", "{:.2f}"),
+    ("fit ms", "fit_step_ms", "{:.2f}"),
+    ("plain ms", "plain_step_ms", "{:.2f}"),
+    ("fit 1st s", "fit_first_step_s", "{:.2f}"),
+    ("plain 1st s", "plain_first_step_s", "{:.2f}"),
+    ("GFLOP/step", "flops_per_step", "{:.3g}"),
+    ("GFLOP/s", "fit_flops_per_s", "{:.3g}"),
+    ("% peak", "fit_peak_share", "{:.1%}"),
+)
+_SCALES = {"flops_per_step": 1e-9, "fit_flops_per_s": 1e-9}
+
+
+def format_table(results: Sequence[Dict[str, Any]]) -> str:
+    """The records of `benchmark_model` as an aligned text table (absent values show as "-")."""
+    rows = [[heading for heading, _, _ in _COLUMNS]]
+    for record in results:
+        row = []
+        for _, key, fmt in _COLUMNS:
+            value = record.get(key)
+            if key in _SCALES and value is not None:
+                value *= _SCALES[key]
+            row.append("-" if value is None else fmt.format(value))
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    return "\n".join("  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows)
