@@ -139,7 +139,7 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
             steps=3,
             windows=2,
             steps_per_execution=2,
-            peak_flops_per_s=1e11,
+            matmul_size=256,
         )
         self.assertEqual(record["steps_per_window"], 4)  # rounded up to a multiple of 2
         self.assertFalse(record["jit_compile"])  # "auto" on a CPU
@@ -174,7 +174,7 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
             steps=1,
             windows=1,
             steps_per_execution=1,
-            peak_flops_per_s=1e11,
+            matmul_size=256,
             torch=True,
         )
         self.assertEqual(record["batch_size"], 2)
@@ -198,7 +198,7 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
     )
     def test_bad_arguments_raise(self, kwargs, message):
         with self.assertRaisesRegex(ValueError, message):
-            benchmark.benchmark_model(**kwargs, peak_flops_per_s=1.0)
+            benchmark.benchmark_model(**kwargs, matmul_size=8)
 
 
 class DtypePolicyTest(tf.test.TestCase):

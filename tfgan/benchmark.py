@@ -14,7 +14,8 @@ between `fit`'s epochs), so that a change in the machine's load hits both sides 
 each is a warm-up and is dropped, and each side's step time is the median over the other windows.
 
 FLOPs per step come from TensorFlow's graph profiler (`tf.compat.v1.profiler.profile` with
-`ProfileOptionBuilder.float_operation()`) run on the traced graph of one train step. It counts matrix
+`ProfileOptionBuilder.float_operation()`) run on the traced graph of one train step, summed over the ops
+that TensorFlow actually runs (those the step's outputs and variable updates depend on). It counts matrix
 multiplications and convolutions (forward and both backward passes) and elementwise arithmetic, but no
 activation functions, batch norm or random sampling, so it slightly undercounts; XLA's own cost analysis
 is not reachable from TensorFlow's Python API in 2.21. Dividing the achieved FLOP/s by the FLOP/s of a
@@ -155,18 +156,38 @@ def _live_op_names(graph: tf.Graph) -> set:
     return live
 
 
+class MatmulPeak:
+    """The machine's dense matmul speed: the fastest of all the [size, size] matmuls timed so far.
+
+    Args:
+        dtype: the matmul's dtype ("float32", "bfloat16", "float16").
+        size: the matrices' side; large enough to run at the kernel's peak.
+    """
+
+    def __init__(self, dtype: str = "float32", size: int = 2048):
+        self.size = size
+        self._a = tf.cast(tf.random.uniform((size, size)), dtype)
+        self._matmul = tf.function(lambda x: tf.linalg.matmul(x, x)[0, 0])
+        self._matmul(self._a).numpy()  # trace and warm up the kernel
+        self.fastest_s = math.inf
+
+    def time(self, repeats: int = 1) -> None:
+        """Times `repeats` more matmuls."""
+        for _ in range(repeats):
+            start = time.perf_counter()
+            self._matmul(self._a).numpy()
+            self.fastest_s = min(self.fastest_s, time.perf_counter() - start)
+
+    @property
+    def flops_per_s(self) -> float:
+        return 2 * self.size**3 / self.fastest_s
+
+
 def matmul_peak_flops(dtype: str = "float32", size: int = 2048, repeats: int = 5) -> float:
     """FLOP/s of the fastest of `repeats` [size, size] x [size, size] matmuls: the dense peak here."""
-    a = tf.random.uniform((size, size), dtype=tf.float32)
-    a = tf.cast(a, dtype)
-    matmul = tf.function(lambda x: tf.linalg.matmul(x, x)[0, 0])
-    matmul(a).numpy()  # trace and warm up the kernel
-    fastest = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        matmul(a).numpy()
-        fastest = min(fastest, time.perf_counter() - start)
-    return 2 * size**3 / fastest
+    peak = MatmulPeak(dtype, size)
+    peak.time(repeats)
+    return peak.flops_per_s
 
 
 def plain_train_step(
@@ -247,13 +268,15 @@ class Timing:
     """How long one side took.
 
     Attributes:
-        first_step_s: the first call (tracing, compiling and one step), less the time of any
-            further steps it ran (fit runs steps_per_execution steps per call), estimated from fit's
-            second call.
+        first_call_s: the first call: tracing, compiling and running its steps (fit's runs
+            steps_per_execution steps, the other loops' one).
+        first_step_s: first_call_s less the time of the further steps it ran, estimated from fit's
+            second call (or the median step when the warm-up window holds one call).
         step_s: seconds per step, the median over the timed windows.
         window_step_s: seconds per step in each timed window.
     """
 
+    first_call_s: float
     first_step_s: float
     step_s: float
     window_step_s: List[float]
@@ -281,16 +304,18 @@ class _Loop:
 
     def timing(self) -> Timing:
         window_step_s = self.window_step_s[1:]
-        return Timing(self.first_call_s, statistics.median(window_step_s), window_step_s)
+        step_s = statistics.median(window_step_s)
+        return Timing(self.first_call_s, self.first_call_s, step_s, window_step_s)
 
 
 class _Interleave(keras.callbacks.Callback):
     """Times fit's epochs and, after each epoch, runs one timing window of every other loop."""
 
-    def __init__(self, loops: Sequence[_Loop], steps: int):
+    def __init__(self, loops: Sequence[_Loop], steps: int, between_windows: Callable[[], Any]):
         super().__init__()
         self.loops = loops
         self.steps = steps
+        self.between_windows = between_windows
         self.first_calls_end_s: List[float] = []  # after the train begins, of fit's first two calls
         self.epoch_step_s: List[float] = []
 
@@ -308,6 +333,7 @@ class _Interleave(keras.callbacks.Callback):
         self.epoch_step_s.append((time.perf_counter() - self._epoch_start) / self.steps)
         for loop in self.loops:
             loop.run_window(self.steps)
+        self.between_windows()
 
     def timing(self, steps_per_execution: int) -> Timing:
         """fit's timing; its first call's other steps take as long as those of its second call."""
@@ -318,7 +344,7 @@ class _Interleave(keras.callbacks.Callback):
         else:
             step_s = statistics.median(window_step_s)
         first_step_s = first_call_s - (steps_per_execution - 1) * step_s
-        return Timing(first_step_s, statistics.median(window_step_s), window_step_s)
+        return Timing(first_call_s, first_step_s, statistics.median(window_step_s), window_step_s)
 
 
 def time_fit_and_loops(
@@ -327,6 +353,7 @@ def time_fit_and_loops(
     loops: Sequence[Callable[[], Any]],
     steps: int,
     windows: int,
+    between_windows: Callable[[], Any] = lambda: None,
 ) -> Tuple[Timing, List[Timing]]:
     """Times `gan.fit(data)` and one-step loops in alternating windows of `steps` steps.
 
@@ -336,6 +363,7 @@ def time_fit_and_loops(
         loops: callables that each run one train step and return a scalar (to wait for).
         steps: train steps per window.
         windows: timed windows per side, after one warm-up window each.
+        between_windows: called after each round of windows (e.g. to time the matmul peak).
 
     Returns:
         (timing of fit, [timing of each loop]).
@@ -343,7 +371,7 @@ def time_fit_and_loops(
     timed = [_Loop(call) for call in loops]
     for loop in timed:
         loop.warm_up()
-    interleave = _Interleave(timed, steps)
+    interleave = _Interleave(timed, steps, between_windows)
     gan.fit(
         data,
         epochs=windows + 1,
@@ -385,9 +413,9 @@ def benchmark_model(
     steps: Optional[int] = None,
     windows: int = 5,
     steps_per_execution: Optional[int] = None,
-    peak_flops_per_s: Optional[float] = None,
     torch: bool = False,
     seed: int = 0,
+    matmul_size: int = 2048,
 ) -> Dict[str, Any]:
     """Measures `GAN.fit` against a plain `tf.function` loop (and PyTorch) on one model.
 
@@ -401,9 +429,10 @@ def benchmark_model(
             steps_per_execution.
         windows: timed windows per side.
         steps_per_execution: for `fit` (default: the scripts' value for the model).
-        peak_flops_per_s: the machine's dense matmul FLOP/s in the compute dtype (default: timed now).
         torch: also time the PyTorch tutorial DCGAN (model "tutorial_dcgan" only, float32).
         seed: seeds the weights, data and noise.
+        matmul_size: side of the matmul that measures the peak, in the compute dtype, timed twice
+            after every round of windows (the fastest counts), so that it sees the same load.
 
     Returns:
         A JSON-serialisable dict: the configuration; for "fit" and "plain" (and "torch") the
@@ -420,12 +449,12 @@ def benchmark_model(
         raise ValueError("The PyTorch comparison exists for model 'tutorial_dcgan' only.")
     if windows < 1:
         raise ValueError(f"windows must be at least 1, got {windows}.")
+    policy_name(mixed_precision)  # raises for an unknown value
     spec = MODELS[model]
     batch_size = batch_size or spec.batch_size
     steps_per_execution = steps_per_execution or spec.steps_per_execution
     steps = math.ceil((steps or spec.steps) / steps_per_execution) * steps_per_execution
-    if peak_flops_per_s is None:
-        peak_flops_per_s = matmul_peak_flops(COMPUTE_DTYPES[mixed_precision])
+    peak = MatmulPeak(COMPUTE_DTYPES[mixed_precision], matmul_size)
     with dtype_policy(mixed_precision):
         gan = gan_lib.GAN(*_build_networks(spec, seed), spec.latent_dim, update=update, seed=seed)
         gan.compile(
@@ -447,21 +476,25 @@ def benchmark_model(
                 lambda: step(sample_circle(batch_size)), jit_compile=gan.jit_compile
             )
             loops.append(plain)
-            plain_flops = count_flops(plain)
+            plain_args = ()
         else:
             images = random_images(batch_size, seed=seed)
             data = tf.data.Dataset.from_tensor_slices(images).repeat().prefetch(tf.data.AUTOTUNE)
             plain = tf.function(step, jit_compile=gan.jit_compile)
             iterator = iter(data)
             loops.append(lambda: plain(next(iterator)))
-            plain_flops = count_flops(plain, real_spec)
+            plain_args = (real_spec,)
             if torch:
                 torch_step = _torch_loop(images, update, seed)
                 torch_status = "torch not installed" if torch_step is None else "measured"
                 if torch_step is not None:
                     loops.append(torch_step)
+        fit, loop_timings = time_fit_and_loops(
+            gan, data, loops, steps, windows, between_windows=lambda: peak.time(2)
+        )
+        # Traced after timing, so that the first steps timed include tracing.
         fit_flops = count_flops(tf.function(gan.train_step), real_spec)
-        fit, loop_timings = time_fit_and_loops(gan, data, loops, steps, windows)
+        plain_flops = count_flops(plain, *plain_args)
     record = {
         "model": model,
         "update": update,
@@ -477,9 +510,9 @@ def benchmark_model(
         "flops_per_step": fit_flops,
         "plain_flops_per_step": plain_flops,
         "fit_flops_per_s": fit_flops / fit.step_s,
-        "peak_flops_per_s": peak_flops_per_s,
+        "peak_flops_per_s": peak.flops_per_s,
         "peak_dtype": COMPUTE_DTYPES[mixed_precision],
-        "fit_peak_share": fit_flops / fit.step_s / peak_flops_per_s,
+        "fit_peak_share": fit_flops / fit.step_s / peak.flops_per_s,
     }
     if torch_status is not None:
         record["torch"] = torch_status
@@ -494,6 +527,7 @@ def _side(name: str, timing: Timing, batch_size: int) -> Dict[str, Any]:
     return {
         f"{name}_examples_per_s": batch_size / timing.step_s,
         f"{name}_step_ms": 1e3 * timing.step_s,
+        f"{name}_first_call_s": timing.first_call_s,
         f"{name}_first_step_s": timing.first_step_s,
         f"{name}_window_step_ms": [1e3 * s for s in timing.window_step_s],
     }
@@ -520,13 +554,9 @@ def run_benchmarks(
         **kwargs: passed to `benchmark_model` (batch_size, steps, windows, steps_per_execution, seed).
 
     Returns:
-        {"environment": versions and CPU count, "peak_flops_per_s": {dtype: dense matmul FLOP/s},
-        "results": [one `benchmark_model` record per combination]}.
+        {"environment": versions and CPU count, "results": [one `benchmark_model` record per
+        combination], "peak_flops_per_s": {dtype: the fastest dense matmul FLOP/s of the records}}.
     """
-    peaks = {}
-    for dtype in dict.fromkeys(["float32"] + [COMPUTE_DTYPES[p] for p in precisions]):
-        progress(f"timing a dense {dtype} matmul")
-        peaks[dtype] = matmul_peak_flops(dtype)
     results = []
     for model in models:
         for update in updates:
@@ -539,12 +569,15 @@ def run_benchmarks(
                             update,
                             precision,
                             jit_compile,
-                            peak_flops_per_s=peaks[COMPUTE_DTYPES[precision]],
                             torch=torch and model == "tutorial_dcgan",
                             **kwargs,
                         )
                     )
-    return {"environment": environment(torch), "peak_flops_per_s": peaks, "results": results}
+    peaks = {}
+    for record in results:
+        dtype = record["peak_dtype"]
+        peaks[dtype] = max(peaks.get(dtype, 0.0), record["peak_flops_per_s"])
+    return {"environment": environment(torch), "results": results, "peak_flops_per_s": peaks}
 
 
 def environment(torch: bool = False) -> Dict[str, Any]:
