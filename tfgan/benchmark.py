@@ -24,6 +24,7 @@ large dense matmul timed in the same run gives the share of the machine's peak t
 
 import contextlib
 import dataclasses
+import itertools
 import math
 import os
 import statistics
@@ -558,21 +559,12 @@ def run_benchmarks(
         combination], "peak_flops_per_s": {dtype: the fastest dense matmul FLOP/s of the records}}.
     """
     results = []
-    for model in models:
-        for update in updates:
-            for precision in precisions:
-                for jit_compile in jit_compiles:
-                    progress(f"{model}, {update}, {precision}, jit_compile={jit_compile}")
-                    results.append(
-                        benchmark_model(
-                            model,
-                            update,
-                            precision,
-                            jit_compile,
-                            torch=torch and model == "tutorial_dcgan",
-                            **kwargs,
-                        )
-                    )
+    for model, update, precision, jit in itertools.product(
+        models, updates, precisions, jit_compiles
+    ):
+        progress(f"{model}, {update}, {precision}, jit_compile={jit}")
+        use_torch = torch and model == "tutorial_dcgan"
+        results.append(benchmark_model(model, update, precision, jit, torch=use_torch, **kwargs))
     peaks = {}
     for record in results:
         dtype = record["peak_dtype"]
