@@ -164,7 +164,26 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
             record["fit_peak_share"], record["fit_flops_per_s"] / record["peak_flops_per_s"]
         )
         self.assertNotIn("torch", record)
+        self.assertNotIn("fit_over_float32_plain", record)  # only under mixed precision
         self.assertIn("fit/plain", benchmark.format_table([record]))
+
+    def test_mixed_precision_record_compares_with_a_float32_plain_loop(self):
+        record = benchmark.benchmark_model(
+            "circle",
+            mixed_precision="mixed_bfloat16",
+            batch_size=16,
+            steps=2,
+            windows=1,
+            steps_per_execution=2,
+            matmul_size=256,
+        )
+        self.assertEqual(record["peak_dtype"], "bfloat16")
+        self.assertGreater(record["float32_plain_examples_per_s"], 0)
+        self.assertAllClose(
+            record["fit_over_float32_plain"],
+            record["float32_plain_step_ms"] / record["fit_step_ms"],
+        )
+        self.assertIn("fit/fp32", benchmark.format_table([record]))
 
     def test_tutorial_dcgan_with_torch(self):
         record = benchmark.benchmark_model(

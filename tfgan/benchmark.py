@@ -396,6 +396,35 @@ def _build_networks(spec: BenchmarkModel, seed: int):
     return spec.networks()
 
 
+class _PlainLoop:
+    """The plain loop on fresh networks built under the current dtype policy: one step per call."""
+
+    def __init__(self, spec, update, batch_size, jit_compile, data, seed):
+        generator, discriminator = _build_networks(spec, seed)
+        step = plain_train_step(
+            generator, discriminator, _adam(spec), _adam(spec), spec.latent_dim, update
+        )
+        if spec.data == "circle":
+            self.real_spec = tf.TensorSpec((batch_size, 2))
+            self.function = tf.function(
+                lambda: step(sample_circle(batch_size)), jit_compile=jit_compile
+            )
+            self.args = ()
+        else:
+            self.real_spec = tf.TensorSpec((batch_size, *networks.IMAGE_SHAPE))
+            self.function = tf.function(step, jit_compile=jit_compile)
+            self.args = (self.real_spec,)
+            self.iterator = iter(data)
+
+    def __call__(self):
+        if self.args:
+            return self.function(next(self.iterator))
+        return self.function()
+
+    def count_flops(self) -> int:
+        return count_flops(self.function, *self.args)
+
+
 def _torch_loop(images, update, seed):
     """The PyTorch tutorial DCGAN's one-step callable, or None when torch is not installed."""
     try:
@@ -436,10 +465,12 @@ def benchmark_model(
             after every round of windows (the fastest counts), so that it sees the same load.
 
     Returns:
-        A JSON-serialisable dict: the configuration; for "fit" and "plain" (and "torch") the
-        examples/s, ms per step, first-step seconds and every window's ms per step; fit_over_plain;
-        FLOPs per step of fit's and the plain loop's step, fit's FLOP/s and its share of the peak.
-        With torch=True and torch not installed, "torch" is "torch not installed".
+        A JSON-serialisable dict: the configuration; for "fit", "plain", under mixed precision
+        "float32_plain" (the plain loop on float32 networks, for the speed-up of the precision) and
+        with torch "torch": the examples/s, ms per step, first-call and first-step seconds and every
+        window's ms per step; fit_over_plain (fit_over_float32_plain, fit_over_torch): throughput
+        ratios; FLOPs per step of fit's and the plain loop's step, fit's FLOP/s and its share of the
+        peak. With torch=True and torch not installed, "torch" is "torch not installed".
 
     Raises:
         ValueError: unknown model, update or precision, torch with another model, or windows < 1.
@@ -464,38 +495,30 @@ def benchmark_model(
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
         )
-        generator, discriminator = _build_networks(spec, seed)
-        step = plain_train_step(
-            generator, discriminator, _adam(spec), _adam(spec), spec.latent_dim, update
-        )
-        example_shape = (2,) if spec.data == "circle" else networks.IMAGE_SHAPE
-        real_spec = tf.TensorSpec((batch_size, *example_shape), tf.float32)
-        loops, torch_status = [], None
         if spec.data == "circle":
             data = data_lib.circle(batch_size, seed=seed)
-            plain = tf.function(
-                lambda: step(sample_circle(batch_size)), jit_compile=gan.jit_compile
-            )
-            loops.append(plain)
-            plain_args = ()
         else:
             images = random_images(batch_size, seed=seed)
             data = tf.data.Dataset.from_tensor_slices(images).repeat().prefetch(tf.data.AUTOTUNE)
-            plain = tf.function(step, jit_compile=gan.jit_compile)
-            iterator = iter(data)
-            loops.append(lambda: plain(next(iterator)))
-            plain_args = (real_spec,)
-            if torch:
-                torch_step = _torch_loop(images, update, seed)
-                torch_status = "torch not installed" if torch_step is None else "measured"
-                if torch_step is not None:
-                    loops.append(torch_step)
-        fit, loop_timings = time_fit_and_loops(
-            gan, data, loops, steps, windows, between_windows=lambda: peak.time(2)
+        plain = _PlainLoop(spec, update, batch_size, gan.jit_compile, data, seed)
+        loops = {"plain": plain}
+        if mixed_precision != "none":
+            with dtype_policy("none"):
+                loops["float32_plain"] = _PlainLoop(
+                    spec, update, batch_size, gan.jit_compile, data, seed
+                )
+        torch_status = None
+        if torch:
+            torch_step = _torch_loop(images, update, seed)
+            torch_status = "torch not installed" if torch_step is None else "measured"
+            if torch_step is not None:
+                loops["torch"] = torch_step
+        fit, timings = time_fit_and_loops(
+            gan, data, list(loops.values()), steps, windows, between_windows=lambda: peak.time(2)
         )
         # Traced after timing, so that the first steps timed include tracing.
-        fit_flops = count_flops(tf.function(gan.train_step), real_spec)
-        plain_flops = count_flops(plain, *plain_args)
+        fit_flops = count_flops(tf.function(gan.train_step), plain.real_spec)
+        plain_flops = plain.count_flops()
     record = {
         "model": model,
         "update": update,
@@ -506,21 +529,22 @@ def benchmark_model(
         "steps_per_window": steps,
         "windows": windows,
         **_side("fit", fit, batch_size),
-        **_side("plain", loop_timings[0], batch_size),
-        "fit_over_plain": loop_timings[0].step_s / fit.step_s,
-        "flops_per_step": fit_flops,
-        "plain_flops_per_step": plain_flops,
-        "fit_flops_per_s": fit_flops / fit.step_s,
-        "peak_flops_per_s": peak.flops_per_s,
-        "peak_dtype": COMPUTE_DTYPES[mixed_precision],
-        "fit_peak_share": fit_flops / fit.step_s / peak.flops_per_s,
     }
+    for name, timing in zip(loops, timings):
+        record.update(_side(name, timing, batch_size))
+        record[f"fit_over_{name}"] = timing.step_s / fit.step_s
+    record.update(
+        {
+            "flops_per_step": fit_flops,
+            "plain_flops_per_step": plain_flops,
+            "fit_flops_per_s": fit_flops / fit.step_s,
+            "peak_flops_per_s": peak.flops_per_s,
+            "peak_dtype": COMPUTE_DTYPES[mixed_precision],
+            "fit_peak_share": fit_flops / fit.step_s / peak.flops_per_s,
+        }
+    )
     if torch_status is not None:
         record["torch"] = torch_status
-    if torch_status == "measured":
-        record.update(_side("torch", loop_timings[1], batch_size))
-        record["fit_over_torch"] = loop_timings[1].step_s / fit.step_s
-        record["plain_over_torch"] = loop_timings[1].step_s / loop_timings[0].step_s
     return record
 
 
@@ -603,6 +627,7 @@ _COLUMNS = (  # (heading, record key, format)
     ("fit/plain", "fit_over_plain", "{:.2f}"),
     ("torch ex/s", "torch_examples_per_s", "{:.0f}"),
     ("fit/torch", "fit_over_torch", "{:.2f}"),
+    ("fit/fp32", "fit_over_float32_plain", "{:.2f}"),
     ("fit ms", "fit_step_ms", "{:.2f}"),
     ("plain ms", "plain_step_ms", "{:.2f}"),
     ("fit 1st s", "fit_first_step_s", "{:.2f}"),
