@@ -40,6 +40,7 @@ flags.DEFINE_integer("seed", 0, "Seeds data, weights and noise: the same seed gi
 flags.DEFINE_integer("steps_per_execution", 200, "Train steps per tf.function call.", lower_bound=1)
 cli.define_jit_compile_flag()
 cli.define_strategy_flags()
+cli.define_mixed_precision_flag()
 flags.mark_flag_as_required("output_dir")
 cli.register_positive("learning_rate", "radius")
 flags.register_validator("noise_std", lambda v: v >= 0, message="--noise_std must be non-negative.")
@@ -52,6 +53,7 @@ def main(argv):
     strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu)
     if cli.finished_run(FLAGS.output_dir):
         return
+    cli.set_mixed_precision(FLAGS.mixed_precision)
     keras.utils.set_random_seed(FLAGS.seed)
     hidden = (FLAGS.hidden_units,) * 2
     with cli.worker_output_dir(FLAGS.output_dir, strategy) as output_dir:

@@ -23,6 +23,7 @@ from tfgan import cli
 RECIPES = {
     "dcgan": {"latent_dim": 64, "learning_rate": 2e-3, "beta_1": 0.0},
     "paper_mlp": {"latent_dim": 100, "learning_rate": 5e-4, "beta_1": 0.5},
+    "tutorial_dcgan": {"latent_dim": 100, "learning_rate": 1e-4, "beta_1": 0.9},  # the tutorial's
 }
 DEFAULT_STEPS = 4700
 
@@ -48,16 +49,21 @@ flags.DEFINE_enum("arch", "dcgan", sorted(tfgan.networks.IMAGE_ARCHITECTURES), "
 flags.DEFINE_enum("loss", "non_saturating", sorted(tfgan.losses.LOSSES), "Generator loss.")
 flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (k).", lower_bound=1)
 flags.DEFINE_integer(
-    "latent_dim", None, "Size of z (default: 64 for dcgan, 100 for paper_mlp).", lower_bound=1
+    "latent_dim",
+    None,
+    "Size of z (default: 64 for dcgan, 100 for paper_mlp and tutorial_dcgan).",
+    lower_bound=1,
 )
 flags.DEFINE_float(
     "learning_rate",
     None,
     "Initial Adam learning rate of both players, cosine-decayed to 0 (default: 2e-3 for dcgan, 5e-4 "
-    "for paper_mlp).",
+    "for paper_mlp, 1e-4 for tutorial_dcgan).",
 )
 flags.DEFINE_float(
-    "beta_1", None, "Adam beta_1 of both players (default: 0 for dcgan, 0.5 for paper_mlp)."
+    "beta_1",
+    None,
+    "Adam beta_1 of both players (default: 0 for dcgan, 0.5 for paper_mlp, 0.9 for tutorial_dcgan).",
 )
 flags.DEFINE_integer(
     "seed", 0, "Seeds shuffling, weights and noise: the same seed gives the same run."
@@ -74,6 +80,7 @@ flags.DEFINE_integer(
 cli.define_classifier_flags()
 cli.define_jit_compile_flag()
 cli.define_strategy_flags()
+cli.define_mixed_precision_flag()
 flags.mark_flag_as_required("output_dir")
 flags.register_validator(
     "learning_rate", lambda v: v is None or v > 0, message="--learning_rate must be positive."
@@ -96,6 +103,7 @@ def main(argv):
         data_dir=FLAGS.data_dir,
         seed=FLAGS.seed,
     )
+    cli.set_mixed_precision(FLAGS.mixed_precision)
     keras.utils.set_random_seed(FLAGS.seed)
     recipe = RECIPES[FLAGS.arch]
     latent_dim = FLAGS.latent_dim or recipe["latent_dim"]

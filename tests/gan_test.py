@@ -1,6 +1,7 @@
 """Tests for tfgan.GAN: the training algorithm, logging, reproducibility and (de)serialisation."""
 
 import os
+from unittest import mock
 
 import keras
 import numpy as np
@@ -8,7 +9,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 import tfgan
-from tfgan import metrics, networks
+from tfgan import benchmark, losses, metrics, networks
 
 LATENT_DIM = 3
 
@@ -177,6 +178,29 @@ class GANStepTest(tf.test.TestCase, parameterized.TestCase):
 
         self.assertEqual(run().history, run().history)
 
+    @parameterized.parameters("alternating", "simultaneous")
+    def test_steps_per_execution_runs_the_same_steps_as_one_step_per_call(self, update):
+        def fit(steps_per_execution):
+            gan = _make_gan(seed=2, update=update)
+            gan.compile(
+                keras.optimizers.SGD(0.05),
+                keras.optimizers.SGD(0.05),
+                steps_per_execution=steps_per_execution,
+            )
+            history = gan.fit(tfgan.data.circle(16, seed=1), steps_per_epoch=8, verbose=0)
+            return gan, history.history
+
+        one, one_logs = fit(1)
+        four, four_logs = fit(4)
+        self.assertEqual(int(four.g_optimizer.iterations), 8)
+        self.assertEqual(int(four.d_optimizer.iterations), 8)
+        self.assertAllEqual(four.seed_generator.state, one.seed_generator.state)
+        self._assert_same_weights(
+            [one.generator, one.discriminator], [four.generator, four.discriminator]
+        )
+        for key in tfgan.gan.LOG_KEYS:
+            self.assertAllClose(four_logs[key], one_logs[key], rtol=1e-5, msg=key)
+
     def test_evaluate_reports_what_the_discriminator_scores(self):
         gan = _make_gan()
         gan.compile()
@@ -237,6 +261,20 @@ class GANApiTest(tf.test.TestCase, parameterized.TestCase):
         gan.compile(jit_compile=True)
         self.assertTrue(gan.jit_compile)
 
+    @parameterized.parameters(*benchmark.MODELS)
+    def test_jit_compile_auto_resolves_to_xla_when_a_gpu_is_present(self, model):
+        spec = benchmark.MODELS[model]
+        gan = tfgan.GAN(*spec.networks(), latent_dim=spec.latent_dim)
+        devices = [
+            tf.config.PhysicalDevice("/physical_device:CPU:0", "CPU"),
+            tf.config.PhysicalDevice("/physical_device:GPU:0", "GPU"),
+        ]
+        with mock.patch.object(tf.config, "list_physical_devices", return_value=devices):
+            gan.compile()
+        self.assertIs(gan.jit_compile, True)
+        gan.compile(jit_compile=False)
+        self.assertIs(gan.jit_compile, False)
+
     def test_compile_rejects_one_optimizer_for_both_players(self):
         adam = keras.optimizers.Adam()
         with self.assertRaisesRegex(ValueError, "two optimizer instances"):
@@ -282,6 +320,58 @@ class GANMixedPrecisionTest(tf.test.TestCase):
             self.assertEqual(logs[key].dtype, tf.float32)
             self.assertTrue(np.isfinite(logs[key].numpy()), key)
         self.assertEqual(int(gan.g_optimizer.iterations), 1)
+
+    def test_float16_step_trains_where_unscaled_gradients_underflow(self):
+        """A loss scaled by 1e-7 gives float16 activation gradients of ~1e-9, which round to 0
+        (float16's smallest subnormal is 6e-8); loss scaling (x 2^15) lifts them into range."""
+        tiny = 1e-7
+        loss = (
+            lambda fake_logits: tiny * losses.non_saturating_generator_loss(fake_logits),
+            lambda real_logits, fake_logits: tiny
+            * losses.discriminator_loss(real_logits, fake_logits),
+        )
+        learning_rate = 1e6  # SGD steps of a visible size despite the tiny gradients
+        real = tf.constant(np.random.default_rng(0).normal(size=(8, 2)), tf.float32)
+
+        def build(policy):
+            keras.mixed_precision.set_global_policy(policy)
+            gan = _make_gan(hidden=(16,), loss=loss)
+            gan.compile(keras.optimizers.SGD(learning_rate), keras.optimizers.SGD(learning_rate))
+            return gan
+
+        def unscaled_gradients(gan):
+            """A plain step's gradients, without loss scaling: D's loss for D, G's loss for G."""
+            z = tf.random.normal((8, LATENT_DIM), seed=1)
+            with tf.GradientTape(persistent=True) as tape:
+                fake_logits = gan.discriminator(gan.generator(z))
+                d_loss = tf.reduce_mean(loss[1](gan.discriminator(real), fake_logits))
+                g_loss = tf.reduce_mean(loss[0](fake_logits))
+            return (
+                tape.gradient(d_loss, gan.discriminator.layers[1].kernel),
+                tape.gradient(g_loss, gan.generator.trainable_variables),
+            )
+
+        reference = build("float32")
+        mixed = build("mixed_float16")
+        self.assertEqual(mixed.discriminator.layers[1].compute_dtype, "float16")
+
+        d_hidden, g_gradients = unscaled_gradients(mixed)
+        self.assertAllEqual(d_hidden, np.zeros_like(d_hidden))
+        for gradient in g_gradients:
+            self.assertAllEqual(gradient, np.zeros_like(gradient))
+        d_hidden, g_gradients = unscaled_gradients(reference)  # nonzero in float32
+        self.assertGreater(np.abs(d_hidden).max(), 0)
+        self.assertGreater(max(np.abs(g).max() for g in g_gradients), 0)
+
+        before = _weights(reference)
+        reference.train_step(real)
+        mixed.train_step(real)
+        for start, want, got in zip(before, _weights(reference), _weights(mixed)):
+            want_change, got_change = want - start, got - start
+            self.assertGreater(np.abs(want_change).max(), 1e-4)
+            self.assertAllClose(
+                got_change, want_change, rtol=0.05, atol=0.01 * np.abs(want_change).max()
+            )
 
 
 class GANSavingTest(tf.test.TestCase):

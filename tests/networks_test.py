@@ -96,7 +96,7 @@ class MlpDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
 
 
 class ImageNetworksTest(tf.test.TestCase, parameterized.TestCase):
-    @parameterized.parameters("dcgan", "paper_mlp")
+    @parameterized.parameters(*networks.IMAGE_ARCHITECTURES)
     def test_generator_makes_28x28_images_in_minus_one_to_one(self, arch):
         generator, _ = networks.image_gan_networks(arch, latent_dim=16)
         z = 10 * np.random.default_rng(0).normal(size=(5, 16)).astype(np.float32)  # saturate tanh
@@ -105,13 +105,45 @@ class ImageNetworksTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllInRange(images, -1.0, 1.0)
         self.assertGreater(images.std(), 0.0)
 
-    @parameterized.parameters("dcgan", "paper_mlp")
+    @parameterized.parameters(*networks.IMAGE_ARCHITECTURES)
     def test_discriminator_gives_one_logit_per_image(self, arch):
         _, discriminator = networks.image_gan_networks(arch, latent_dim=16)
         images = np.random.default_rng(0).uniform(-1, 1, size=(3, 28, 28, 1)).astype(np.float32)
         logits = discriminator(images, training=False)
         self.assertEqual(tuple(logits.shape), (3, 1))
         self.assertEqual(logits.dtype, "float32")
+
+    @parameterized.product(
+        arch=list(networks.IMAGE_ARCHITECTURES), policy=["mixed_float16", "mixed_bfloat16"]
+    )
+    def test_outputs_stay_float32_under_mixed_precision(self, arch, policy):
+        keras.mixed_precision.set_global_policy(policy)
+        try:
+            generator, discriminator = networks.image_gan_networks(arch, latent_dim=8)
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        self.assertNotEqual(generator.layers[1].compute_dtype, "float32")
+        images = generator(np.zeros((2, 8), np.float32), training=False)
+        self.assertEqual(images.dtype, "float32")
+        self.assertEqual(discriminator(images, training=False).dtype, "float32")
+
+    def test_tutorial_dcgan_has_the_tutorials_layers_and_parameter_counts(self):
+        generator, discriminator = networks.image_gan_networks("tutorial_dcgan", latent_dim=100)
+        # The counts the TensorFlow DCGAN tutorial's model summaries print.
+        self.assertEqual(generator.count_params(), 2_330_944)
+        self.assertEqual(discriminator.count_params(), 212_865)
+        convs = [l for l in generator.layers if isinstance(l, keras.layers.Conv2DTranspose)]
+        self.assertEqual(
+            [(c.filters, c.strides) for c in convs], [(128, (1, 1)), (64, (2, 2)), (1, (2, 2))]
+        )
+        self.assertEqual([c.output.shape[1] for c in convs], [7, 14, 28])
+        convs = [l for l in discriminator.layers if isinstance(l, keras.layers.Conv2D)]
+        self.assertEqual(
+            [(c.filters, c.kernel_size, c.strides) for c in convs],
+            [(64, (5, 5), (2, 2)), (128, (5, 5), (2, 2))],
+        )
+        rates = [l.rate for l in discriminator.layers if isinstance(l, keras.layers.Dropout)]
+        self.assertEqual(rates, [0.3, 0.3])
 
     def test_paper_mlp_has_the_papers_sizes(self):
         generator, discriminator = networks.image_gan_networks("paper_mlp", latent_dim=100)

@@ -20,13 +20,14 @@ from tfgan import classifier, metrics, networks
 BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
 
 
-def run_script(name, *args, timeout=300):
+def run_script(name, *args, timeout=300, env=None):
     """Runs bin/NAME with args; returns the CompletedProcess (stdout and stderr as text)."""
     return subprocess.run(
         [sys.executable, os.path.join(BIN, name), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=env,
     )
 
 
@@ -74,12 +75,31 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         ("--strategy=nope", "--strategy"),
         ("--tpu=grpc://10.0.0.2:8470", "--tpu"),
         ("--strategy=tpu", "--strategy=tpu"),
+        ("--mixed_precision=float8", "--mixed_precision"),
     )
     def test_bad_flag_exits_nonzero_with_one_line_naming_it(self, flag, name):
         result = run_script("train_circle.py", f"--output_dir={self.get_temp_dir()}/bad", flag)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn(name, last_line(result.stderr))
         self.assertNotIn("Traceback", result.stderr)
+
+    def test_mixed_precision_flag_sets_the_networks_policy(self):
+        output_dir = os.path.join(self.get_temp_dir(), "circle_bf16")
+        result = run_script(
+            "train_circle.py",
+            f"--output_dir={output_dir}",
+            "--steps=20",
+            "--steps_per_epoch=10",
+            "--steps_per_execution=10",
+            "--batch_size=32",
+            "--mixed_precision=mixed_bfloat16",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
+        hidden = gan.generator.layers[1]
+        self.assertEqual(hidden.dtype_policy.name, "mixed_bfloat16")
+        self.assertEqual(hidden.compute_dtype, "bfloat16")
+        self.assertTrue(np.all(np.isfinite(gan.generate(10, seed=0))))
 
     def test_sample_from_missing_file_fails_with_one_line(self):
         result = run_script("sample.py", "--generator=/nonexistent/g.keras", "--output=/tmp/x.npy")
@@ -160,6 +180,7 @@ class TrainMnistTest(tf.test.TestCase):
             (["--data_dir=/nonexistent"], "/nonexistent"),
             ([f"--data_dir={truncated}"], "train-images-idx3-ubyte.gz"),
             (["--epochs=0"], "--epochs"),
+            (["--mixed_precision=fp16"], "--mixed_precision"),
         ):
             with self.subTest(args=args):
                 result = run_script("train_mnist.py", f"--output_dir={self.output_dir}", *args)
@@ -310,6 +331,79 @@ class EvaluateTest(tf.test.TestCase):
         ):
             with self.subTest(args=args):
                 result = run_script("evaluate.py", f"--classifier_dir={self.cache}", *args)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn(fragment, last_line(result.stderr))
+                self.assertNotIn("Traceback", result.stderr)
+
+
+class BenchmarkTest(tf.test.TestCase):
+    def _args(self, *args):
+        return ["--windows=1", "--steps=2", "--steps_per_execution=2", "--batch_size=4", *args]
+
+    def test_tiny_run_prints_a_table_and_writes_json(self):
+        output = os.path.join(self.get_temp_dir(), "benchmark.json")
+        result = run_script(
+            "benchmark.py",
+            *self._args(
+                "--models=circle,dcgan",
+                "--update=alternating,simultaneous",
+                f"--output={output}",
+            ),
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertIn("Dense matmul peak: float32", result.stdout)
+        table = result.stdout[result.stdout.index("model  ") :].splitlines()
+        self.assertIn("fit/plain", table[0])
+        with open(output) as f:
+            report = json.load(f)
+        self.assertGreater(report["peak_flops_per_s"]["float32"], 0)
+        results = report["results"]
+        self.assertEqual(
+            [(r["model"], r["update"]) for r in results],
+            [
+                ("circle", "alternating"),
+                ("circle", "simultaneous"),
+                ("dcgan", "alternating"),
+                ("dcgan", "simultaneous"),
+            ],
+        )
+        for record, row in zip(results, table[1:]):
+            self.assertEqual(row.split()[:2], [record["model"], record["update"]])
+            self.assertEqual(record["batch_size"], 4)
+            for key in ("fit_examples_per_s", "plain_examples_per_s", "flops_per_step"):
+                self.assertGreater(record[key], 0, key)
+
+    def test_torch_comparison_without_torch_says_so(self):
+        hide_torch = os.path.join(self.get_temp_dir(), "no_torch")
+        os.makedirs(os.path.join(hide_torch, "torch"), exist_ok=True)
+        with open(os.path.join(hide_torch, "torch", "__init__.py"), "w") as f:
+            f.write("raise ImportError('No module named torch')\n")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [hide_torch, env.get("PYTHONPATH")]))
+        output = os.path.join(self.get_temp_dir(), "no_torch.json")
+        result = run_script(
+            "benchmark.py",
+            *self._args("--models=tutorial_dcgan", "--torch", f"--output={output}"),
+            env=env,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertIn("torch not installed", result.stdout)
+        with open(output) as f:
+            (record,) = json.load(f)["results"]
+        self.assertEqual(record["torch"], "torch not installed")
+        self.assertNotIn("torch_examples_per_s", record)
+
+    def test_bad_flags_exit_nonzero_with_one_line(self):
+        for args, fragment in (
+            (["--models=circle,resnet"], "--models"),
+            (["--mixed_precision=none,fp8"], "--mixed_precision"),
+            (["--update=sometimes"], "--update"),
+            (["--jit_compile=maybe"], "--jit_compile"),
+            (["--models=circle", "--torch"], "tutorial_dcgan"),
+            (["--windows=0"], "--windows"),
+        ):
+            with self.subTest(args=args):
+                result = run_script("benchmark.py", *args)
                 self.assertNotEqual(result.returncode, 0)
                 self.assertIn(fragment, last_line(result.stderr))
                 self.assertNotIn("Traceback", result.stderr)

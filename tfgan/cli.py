@@ -11,7 +11,7 @@ import keras
 import tensorflow as tf
 from absl import app, flags
 
-from tfgan import callbacks, classifier
+from tfgan import benchmark, callbacks, classifier
 
 JIT_COMPILE_CHOICES = ("auto", "true", "false")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
@@ -58,6 +58,21 @@ def define_jit_compile_flag() -> None:
 def jit_compile(value: str) -> Union[str, bool]:
     """The --jit_compile flag as GAN.compile's argument."""
     return {"auto": "auto", "true": True, "false": False}[value]
+
+
+def define_mixed_precision_flag() -> None:
+    flags.DEFINE_enum(
+        "mixed_precision",
+        "none",
+        benchmark.PRECISIONS,
+        "Keras mixed precision policy: none (float32), mixed_bfloat16 or mixed_float16 (both "
+        "optimizers then use dynamic loss scaling).",
+    )
+
+
+def set_mixed_precision(value: str) -> None:
+    """Sets Keras's global dtype policy from the --mixed_precision flag; call before building models."""
+    keras.mixed_precision.set_global_policy(benchmark.policy_name(value))
 
 
 def register_positive(*names: str) -> None:

@@ -134,9 +134,45 @@ def dcgan_discriminator(
     return keras.Model(x, logit, name="discriminator")
 
 
+def tutorial_dcgan_generator(latent_dim: int = 100) -> keras.Model:
+    """The generator of TensorFlow's DCGAN tutorial: z -> 7x7x256 -> 7x7x128 -> 14x14x64 -> 28x28x1.
+
+    Dense and 5x5 transposed convolutions without biases, each followed by batch norm and LeakyReLU
+    (slope 0.3, Keras's default), then a strided transposed convolution to one channel with tanh.
+    """
+    z = keras.Input((latent_dim,))
+    h = keras.layers.Dense(7 * 7 * 256, use_bias=False)(z)
+    h = keras.layers.LeakyReLU(0.3)(keras.layers.BatchNormalization()(h))
+    h = keras.layers.Reshape((7, 7, 256))(h)
+    for filters, strides in ((128, 1), (64, 2)):
+        h = keras.layers.Conv2DTranspose(
+            filters, 5, strides=strides, padding="same", use_bias=False
+        )(h)
+        h = keras.layers.LeakyReLU(0.3)(keras.layers.BatchNormalization()(h))
+    x = keras.layers.Conv2DTranspose(
+        1, 5, strides=2, padding="same", use_bias=False, activation="tanh", dtype="float32"
+    )(h)
+    return keras.Model(z, x, name="generator")
+
+
+def tutorial_dcgan_discriminator() -> keras.Model:
+    """The discriminator of TensorFlow's DCGAN tutorial: 28x28x1 -> 14x14x64 -> 7x7x128 -> one logit.
+
+    Strided 5x5 convolutions, each followed by LeakyReLU (slope 0.3) and dropout 0.3.
+    """
+    x = keras.Input(IMAGE_SHAPE)
+    h = x
+    for filters in (64, 128):
+        h = keras.layers.Conv2D(filters, 5, strides=2, padding="same")(h)
+        h = keras.layers.Dropout(0.3)(keras.layers.LeakyReLU(0.3)(h))
+    logit = keras.layers.Dense(1, dtype="float32")(keras.layers.Flatten()(h))
+    return keras.Model(x, logit, name="discriminator")
+
+
 IMAGE_ARCHITECTURES = {
     "dcgan": (dcgan_generator, dcgan_discriminator),
     "paper_mlp": (paper_mlp_generator, paper_mlp_discriminator),
+    "tutorial_dcgan": (tutorial_dcgan_generator, tutorial_dcgan_discriminator),
 }
 
 
