@@ -80,7 +80,7 @@ flags.DEFINE_integer(
 cli.define_classifier_flags()
 cli.define_jit_compile_flag()
 cli.define_strategy_flags()
-cli.define_mixed_precision_flag()
+cli.define_mixed_precision_flag(default="auto")
 flags.mark_flag_as_required("output_dir")
 flags.register_validator(
     "learning_rate", lambda v: v is None or v > 0, message="--learning_rate must be positive."
@@ -103,7 +103,9 @@ def main(argv):
         data_dir=FLAGS.data_dir,
         seed=FLAGS.seed,
     )
-    cli.set_mixed_precision(FLAGS.mixed_precision)
+    precision = cli.set_mixed_precision(FLAGS.mixed_precision)
+    if FLAGS.mixed_precision == "auto" and cli.is_chief(strategy):
+        print(f"Mixed precision (auto): {precision}")
     keras.utils.set_random_seed(FLAGS.seed)
     recipe = RECIPES[FLAGS.arch]
     latent_dim = FLAGS.latent_dim or recipe["latent_dim"]
