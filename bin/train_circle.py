@@ -53,7 +53,7 @@ def main(argv):
     strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu)
     if cli.finished_run(FLAGS.output_dir):
         return
-    cli.set_mixed_precision(FLAGS.mixed_precision)
+    cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
     keras.utils.set_random_seed(FLAGS.seed)
     hidden = (FLAGS.hidden_units,) * 2
     with cli.worker_output_dir(FLAGS.output_dir, strategy) as output_dir:

@@ -103,9 +103,7 @@ def main(argv):
         data_dir=FLAGS.data_dir,
         seed=FLAGS.seed,
     )
-    precision = cli.set_mixed_precision(FLAGS.mixed_precision)
-    if FLAGS.mixed_precision == "auto" and cli.is_chief(strategy):
-        print(f"Mixed precision (auto): {precision}")
+    cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
     keras.utils.set_random_seed(FLAGS.seed)
     recipe = RECIPES[FLAGS.arch]
     latent_dim = FLAGS.latent_dim or recipe["latent_dim"]

@@ -92,12 +92,13 @@ def resolve_mixed_precision(value: str, cpuinfo_path: str = "/proc/cpuinfo") -> 
     return "none"
 
 
-def set_mixed_precision(value: str) -> str:
+def set_mixed_precision(value: str, strategy: tf.distribute.Strategy) -> None:
     """Sets Keras's global dtype policy from the --mixed_precision flag (call before building
-    models) and returns the value used ("auto" resolved)."""
-    value = resolve_mixed_precision(value)
-    keras.mixed_precision.set_global_policy(benchmark.policy_name(value))
-    return value
+    models); with "auto", the chief says what it resolved to."""
+    resolved = resolve_mixed_precision(value)
+    keras.mixed_precision.set_global_policy(benchmark.policy_name(resolved))
+    if value == "auto" and is_chief(strategy):
+        print(f"Mixed precision (auto): {resolved}")
 
 
 def register_positive(*names: str) -> None:
