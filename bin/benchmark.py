@@ -11,11 +11,11 @@ import json
 
 from absl import flags
 
-from tfgan import benchmark, cli, gan
+from tfgan import benchmark, cli, gan, precision
 
 flags.DEFINE_list("models", list(benchmark.MODELS), f"Models: {', '.join(benchmark.MODELS)}.")
 flags.DEFINE_list("update", ["alternating"], "Update rules: alternating, simultaneous.")
-flags.DEFINE_list("mixed_precision", ["none"], f"Precisions: {', '.join(benchmark.PRECISIONS)}.")
+flags.DEFINE_list("mixed_precision", ["none"], f"Precisions: {', '.join(precision.PRECISIONS)}.")
 flags.DEFINE_list("jit_compile", ["auto"], "XLA settings: auto (GPU/TPU only), true, false.")
 flags.DEFINE_integer(
     "batch_size", None, "Real examples per step (default: the model's).", lower_bound=1
@@ -51,7 +51,7 @@ def _register_choices(name, choices):
 
 _register_choices("models", list(benchmark.MODELS))
 _register_choices("update", gan.UPDATES)
-_register_choices("mixed_precision", benchmark.PRECISIONS)
+_register_choices("mixed_precision", precision.PRECISIONS)
 _register_choices("jit_compile", cli.JIT_COMPILE_CHOICES)
 flags.register_multi_flags_validator(
     ["torch", "models"],

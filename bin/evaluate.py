@@ -137,11 +137,9 @@ def main(argv):
 def _digit_metrics():
     """(metrics function, real stand-ins for the reference column, report fields) for digits."""
     chosen = FLAGS.metrics or DEFAULT_DIGIT_METRICS
-    real, _ = tfgan.classifier.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+    real, _ = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
     if FLAGS.reference_split:
-        stand_ins, _ = tfgan.classifier.real_images(
-            FLAGS.reference_split, FLAGS.dataset, FLAGS.data_dir
-        )
+        stand_ins, _ = tfgan.data.real_images(FLAGS.reference_split, FLAGS.dataset, FLAGS.data_dir)
         stand_ins = stand_ins[: FLAGS.num_samples]
         reference = (
             f"{len(stand_ins)} images of {FLAGS.reference_split!r} in place of the samples, "
@@ -164,7 +162,7 @@ def _digit_metrics():
         )
     validation = None
     if "parzen" in chosen:
-        validation, _ = tfgan.classifier.real_images(
+        validation, _ = tfgan.data.real_images(
             FLAGS.parzen_validation_split, FLAGS.dataset, FLAGS.data_dir
         )
     judge = tfgan.classifier.load_or_train(

@@ -45,7 +45,7 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
-    eval_images, eval_labels = tfgan.classifier.real_images(
+    eval_images, eval_labels = tfgan.data.real_images(
         FLAGS.eval_split, FLAGS.dataset, FLAGS.data_dir
     )
     tf.config.experimental.enable_op_determinism()

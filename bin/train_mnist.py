@@ -114,7 +114,7 @@ def main(argv):
         judge = tfgan.classifier.load_or_train(
             FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir, verbose=1
         )
-        real, _ = tfgan.classifier.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+        real, _ = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
         evaluation.append(
             tfgan.callbacks.EvaluationCallback.for_digits(
                 judge, real, every_n_epochs=FLAGS.eval_every, seed=FLAGS.seed

@@ -220,17 +220,5 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
             benchmark.benchmark_model(**kwargs, matmul_size=8)
 
 
-class DtypePolicyTest(tf.test.TestCase):
-    def test_sets_the_policy_inside_and_restores_it_after(self):
-        with benchmark.dtype_policy("mixed_bfloat16"):
-            self.assertEqual(keras.config.dtype_policy().name, "mixed_bfloat16")
-            layer = keras.layers.Dense(2)
-        self.assertEqual(layer.compute_dtype, "bfloat16")
-        self.assertEqual(keras.config.dtype_policy().name, "float32")
-
-    def test_none_is_float32(self):
-        self.assertEqual(benchmark.policy_name("none"), "float32")
-
-
 if __name__ == "__main__":
     tf.test.main()

@@ -13,7 +13,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 from absl.testing import parameterized
 
-from idx_files import write_idx
+from idx_files import write_idx, write_learnable_split
 from tfgan import data
 
 _NUM_TRAIN = 10
@@ -265,6 +265,16 @@ class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
     def test_batch_size_below_one_raises(self):
         with self.assertRaisesRegex(ValueError, "batch_size must be at least 1"):
             data.mnist("train", batch_size=0, data_dir=self._write_dir())
+
+
+class RealImagesTest(tf.test.TestCase):
+    def test_real_images_scale_pixels_to_minus_one_one(self):
+        raw_dir = os.path.join(self.get_temp_dir(), "raw")
+        pixels, labels = write_learnable_split(raw_dir, "t10k", num_images=5, seed=2)
+        images, loaded_labels = data.real_images("test", "mnist", raw_dir)
+        self.assertEqual(images.shape, (5, 28, 28, 1))
+        self.assertAllClose(images[..., 0], pixels / 127.5 - 1.0)
+        self.assertAllEqual(loaded_labels, labels)
 
 
 class MnistTfdsTest(tf.test.TestCase, parameterized.TestCase):

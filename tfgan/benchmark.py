@@ -22,14 +22,13 @@ is not reachable from TensorFlow's Python API in 2.21. Dividing the achieved FLO
 large dense matmul timed in the same run gives the share of the machine's peak that training reaches.
 """
 
-import contextlib
 import dataclasses
 import itertools
 import math
 import os
 import statistics
 import time
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import keras
 import numpy as np
@@ -38,11 +37,7 @@ import tensorflow as tf
 from tfgan import data as data_lib
 from tfgan import gan as gan_lib
 from tfgan import networks
-
-PRECISIONS = ("none", "mixed_bfloat16", "mixed_float16")
-"""`--mixed_precision` values: "none" (float32) or a Keras mixed precision policy."""
-
-COMPUTE_DTYPES = {"none": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
+from tfgan.precision import COMPUTE_DTYPES, dtype_policy, policy_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,24 +85,6 @@ MODELS = {
         _image_networks("tutorial_dcgan", 100), 100, 256, 10, 10, 1e-4, 0.9, "images"
     ),
 }
-
-
-def policy_name(precision: str) -> str:
-    """The Keras dtype policy of a `--mixed_precision` value ("none" -> "float32")."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"mixed_precision must be one of {PRECISIONS}, got {precision!r}.")
-    return "float32" if precision == "none" else precision
-
-
-@contextlib.contextmanager
-def dtype_policy(precision: str) -> Iterator[None]:
-    """Sets Keras's global dtype policy for the models built inside the block, then restores it."""
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(policy_name(precision))
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
 
 
 def count_flops(function: tf.types.experimental.PolymorphicFunction, *args) -> int:
@@ -572,7 +549,7 @@ def run_benchmarks(
     Args:
         models: names in `MODELS`.
         updates: update rules to measure.
-        precisions: values in `PRECISIONS` to measure.
+        precisions: values in `tfgan.precision.PRECISIONS` to measure.
         jit_compiles: "auto", True or False values to measure.
         torch: also time the PyTorch tutorial DCGAN next to "tutorial_dcgan".
         progress: called with a line before each measurement.

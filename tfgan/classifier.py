@@ -232,20 +232,3 @@ def accuracy(model: keras.Model, images, labels, batch_size: int = 1000) -> floa
     """Share of images (in [-1, 1]) whose largest logit is their label."""
     _, logits = features_and_logits(model, images, batch_size)
     return float(np.mean(np.argmax(logits, axis=1) == np.asarray(labels)))
-
-
-def real_images(
-    split: str = "test",
-    dataset: str = "mnist",
-    data_dir: Optional[Union[str, os.PathLike]] = None,
-) -> Tuple[np.ndarray, np.ndarray]:
-    """The images of a split scaled to [-1, 1] as generators make them, and their labels.
-
-    Returns:
-        (images, labels): float32 [n, 28, 28, 1] in [-1, 1] (pixel 0 -> -1, 255 -> 1), uint8 [n].
-
-    Raises:
-        ValueError, FileNotFoundError: as tfgan.data.load_mnist_arrays.
-    """
-    images, labels = data.load_mnist_arrays(split, dataset, data_dir)
-    return images[..., np.newaxis].astype(np.float32) / 127.5 - 1.0, labels

@@ -11,7 +11,7 @@ import keras
 import tensorflow as tf
 from absl import app, flags
 
-from tfgan import benchmark, callbacks, classifier
+from tfgan import callbacks, classifier, precision
 
 JIT_COMPILE_CHOICES = ("auto", "true", "false")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
@@ -64,39 +64,18 @@ def define_mixed_precision_flag(default: str = "none") -> None:
     flags.DEFINE_enum(
         "mixed_precision",
         default,
-        ("auto",) + benchmark.PRECISIONS,
+        ("auto",) + precision.PRECISIONS,
         "Keras mixed precision policy: none (float32), mixed_bfloat16, mixed_float16 (both "
         "optimizers then use dynamic loss scaling) or auto (mixed_bfloat16 on a CPU-only machine "
         "whose CPU has bfloat16 instructions, none elsewhere).",
     )
 
 
-def has_bfloat16_cpu(cpuinfo_path: str = "/proc/cpuinfo") -> bool:
-    """True when the CPU lists bfloat16 instructions (AVX512-BF16 or AMX-BF16) in /proc/cpuinfo."""
-    try:
-        with open(cpuinfo_path) as f:
-            words = set(f.read().split())
-    except OSError:
-        return False
-    return bool(words & {"avx512_bf16", "amx_bf16"})
-
-
-def resolve_mixed_precision(value: str, cpuinfo_path: str = "/proc/cpuinfo") -> str:
-    """The --mixed_precision value to use: "auto" becomes mixed_bfloat16 where it was measured faster
-    at equal sample quality (a CPU-only machine with bfloat16 instructions), else none."""
-    if value != "auto":
-        return value
-    accelerated = tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU")
-    if not accelerated and has_bfloat16_cpu(cpuinfo_path):
-        return "mixed_bfloat16"
-    return "none"
-
-
 def set_mixed_precision(value: str, strategy: tf.distribute.Strategy) -> None:
     """Sets Keras's global dtype policy from the --mixed_precision flag (call before building
     models); with "auto", the chief says what it resolved to."""
-    resolved = resolve_mixed_precision(value)
-    keras.mixed_precision.set_global_policy(benchmark.policy_name(resolved))
+    resolved = precision.resolve(value)
+    keras.mixed_precision.set_global_policy(precision.policy_name(resolved))
     if value == "auto" and is_chief(strategy):
         print(f"Mixed precision (auto): {resolved}")
 

@@ -116,7 +116,7 @@ def mnist(
         )
 
     def scale(batch, *labels):
-        batch = tf.cast(batch, tf.float32) / 127.5 - 1.0
+        batch = scale_pixels(batch)
         return (batch, tf.cast(labels[0], tf.int32)) if labels else batch
 
     elements = images[..., np.newaxis]
@@ -130,6 +130,28 @@ def mnist(
         .map(scale, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+def scale_pixels(pixels) -> tf.Tensor:
+    """uint8 pixels as float32 in [-1, 1] (0 -> -1, 255 -> 1), the range of the generators' tanh."""
+    return tf.cast(pixels, tf.float32) / 127.5 - 1.0
+
+
+def real_images(
+    split: str = "test",
+    dataset: str = "mnist",
+    data_dir: Optional[Union[str, os.PathLike]] = None,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """The images of a split in memory, scaled to [-1, 1] as generators make them, and their labels.
+
+    Returns:
+        (images, labels): float32 [n, 28, 28, 1] in [-1, 1] (pixel 0 -> -1, 255 -> 1), uint8 [n].
+
+    Raises:
+        ValueError, FileNotFoundError: as `load_mnist_arrays`.
+    """
+    images, labels = load_mnist_arrays(split, dataset, data_dir)
+    return scale_pixels(images[..., np.newaxis]).numpy(), labels
 
 
 def load_mnist_arrays(
