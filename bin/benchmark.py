@@ -1,22 +1,60 @@
-"""Measures GAN.fit's training throughput against a plain tf.function loop, PyTorch and the hardware.
+"""Measures GAN.fit's training speed (against a plain loop, PyTorch and the hardware) or its time to quality.
 
     python bin/benchmark.py --models=tutorial_dcgan --update=simultaneous,alternating --torch
     python bin/benchmark.py --models=circle,dcgan --mixed_precision=none,mixed_bfloat16 --output=b.json
+    python bin/benchmark.py --quality --data_dir=DIR --split=test --classifier_split=test \\
+        --seed=0,1,2 --output=q.json --plot=q.png
 
-Every combination of --models, --update, --mixed_precision and --jit_compile is one row of the table;
---output also writes the figures, each timing window's and the environment's, as JSON.
+Throughput: every combination of --models, --update, --mixed_precision, --jit_compile and --seed is one
+row of the table. --quality: every combination of --models (MNIST architectures), --mixed_precision and
+--seed trains the recipe of bin/train_mnist.py, scores 10,000 samples every --eval_every epochs with the
+digit classifier, and reports the training seconds until the samples first meet each target; --plot
+draws the metrics against training seconds. --output writes all figures as JSON.
 """
 
+import itertools
 import json
 
 from absl import flags
 
-from tfgan import benchmark, cli, gan, precision
+from tfgan import benchmark, classifier, cli, data, gan, plotting, precision, recipes
+from tfgan import time_to_quality
 
-flags.DEFINE_list("models", list(benchmark.MODELS), f"Models: {', '.join(benchmark.MODELS)}.")
+MNIST_ARCHS = sorted(recipes.MNIST_RECIPES)
+THROUGHPUT_ONLY = ("update", "jit_compile", "steps", "windows", "torch")
+QUALITY_ONLY = (
+    "dataset",
+    "data_dir",
+    "split",
+    "classifier_split",
+    "classifier_dir",
+    "epochs",
+    "eval_every",
+    "num_samples",
+    "learning_rate",
+    "target_confident",
+    "target_rarest_class",
+    "target_fid",
+    "plot",
+)
+
+flags.DEFINE_boolean(
+    "quality", False, "Measure the time to quality of MNIST recipes instead of throughput."
+)
+flags.DEFINE_list(
+    "models",
+    None,
+    f"Models: {', '.join(benchmark.MODELS)} (default: all; with --quality: dcgan).",
+)
 flags.DEFINE_list("update", ["alternating"], "Update rules: alternating, simultaneous.")
-flags.DEFINE_list("mixed_precision", ["none"], f"Precisions: {', '.join(precision.PRECISIONS)}.")
+flags.DEFINE_list(
+    "mixed_precision",
+    None,
+    f"Precisions: auto, {', '.join(precision.PRECISIONS)} (default: none; with --quality: auto, "
+    "as bin/train_mnist.py).",
+)
 flags.DEFINE_list("jit_compile", ["auto"], "XLA settings: auto (GPU/TPU only), true, false.")
+flags.DEFINE_list("seed", ["0"], "Seeds of weights, data and noise; each seed is its own row.")
 flags.DEFINE_integer(
     "batch_size", None, "Real examples per step (default: the model's).", lower_bound=1
 )
@@ -35,52 +73,163 @@ flags.DEFINE_integer(
     lower_bound=1,
 )
 flags.DEFINE_boolean(
-    "torch", False, "Also time the tutorial DCGAN in PyTorch, if torch is installed."
+    "torch",
+    False,
+    "Also time the tutorial DCGAN in PyTorch (float32, or bfloat16 autocast next to "
+    "mixed_bfloat16), if torch is installed.",
+)
+flags.DEFINE_enum("dataset", "mnist", data.DATASETS, "--quality: which dataset.")
+flags.DEFINE_string("data_dir", None, "--quality: directory of IDX files (default: tfds).")
+flags.DEFINE_string("split", "train", "--quality: split to train on and compare samples with.")
+cli.define_classifier_flags()
+flags.DEFINE_integer(
+    "epochs", None, "--quality: epochs (default: the recipe's, as train_mnist.py).", lower_bound=1
+)
+flags.DEFINE_integer("eval_every", 1, "--quality: epochs between evaluations.", lower_bound=1)
+flags.DEFINE_integer("num_samples", 10000, "--quality: samples per evaluation.", lower_bound=2)
+flags.DEFINE_float("learning_rate", None, "--quality: Adam's initial rate (default: the recipe's).")
+flags.DEFINE_float(
+    "target_confident",
+    time_to_quality.CONFIDENT_DIGITS["confident"],
+    "--quality: first target: this share of samples classified with p > 0.9...",
+)
+flags.DEFINE_float(
+    "target_rarest_class",
+    time_to_quality.CONFIDENT_DIGITS["rarest_class"],
+    "--quality: ...and every class at least this share of the samples.",
+)
+flags.DEFINE_float("target_fid", 20.0, "--quality: second target: Fréchet distance at most this.")
+flags.DEFINE_string(
+    "plot", None, "--quality: draw the metrics against training seconds to this PNG."
 )
 flags.DEFINE_string("output", None, "Write the figures to this JSON file.")
-flags.DEFINE_integer("seed", 0, "Seeds weights, data and noise.")
 
 
 def _register_choices(name, choices):
     flags.register_validator(
         name,
-        lambda values: bool(values) and set(values) <= set(choices),
+        lambda values: values is None or (bool(values) and set(values) <= set(choices)),
         message=f"--{name} takes a comma-separated list of {', '.join(choices)}.",
     )
 
 
 _register_choices("models", list(benchmark.MODELS))
 _register_choices("update", gan.UPDATES)
-_register_choices("mixed_precision", precision.PRECISIONS)
+_register_choices("mixed_precision", ("auto",) + precision.PRECISIONS)
 _register_choices("jit_compile", cli.JIT_COMPILE_CHOICES)
+flags.register_validator(
+    "seed",
+    lambda values: bool(values) and all(value.isdigit() for value in values),
+    message="--seed takes a comma-separated list of non-negative integers.",
+)
+flags.register_validator(
+    "learning_rate", lambda v: v is None or v > 0, message="--learning_rate must be positive."
+)
 flags.register_multi_flags_validator(
     ["torch", "models"],
-    lambda values: not values["torch"] or "tutorial_dcgan" in values["models"],
+    lambda values: not values["torch"]
+    or "tutorial_dcgan" in (values["models"] or benchmark.MODELS),
     message="--torch compares PyTorch on the tutorial DCGAN: add tutorial_dcgan to --models.",
+)
+flags.register_multi_flags_validator(
+    ["quality", "models"],
+    lambda values: not values["quality"] or set(values["models"] or ()) <= set(MNIST_ARCHS),
+    message=f"--quality trains MNIST recipes: choose --models from {', '.join(MNIST_ARCHS)}.",
 )
 FLAGS = flags.FLAGS
 
 
-def main(argv):
-    del argv
+def _check_mode_flags():
+    """Raises for a flag set on the command line that the chosen mode does not use."""
+    unused = THROUGHPUT_ONLY if FLAGS.quality else QUALITY_ONLY
+    for name in unused:
+        if FLAGS[name].present:
+            mode = "throughput runs" if FLAGS.quality else "--quality"
+            raise ValueError(f"--{name} applies to {mode} only; drop it or change the mode.")
+
+
+def throughput(seeds):
+    precisions = [precision.resolve(value) for value in FLAGS.mixed_precision or ["none"]]
     report = benchmark.run_benchmarks(
-        FLAGS.models,
+        FLAGS.models or list(benchmark.MODELS),
         FLAGS.update,
-        FLAGS.mixed_precision,
+        precisions,
         [cli.jit_compile(value) for value in FLAGS.jit_compile],
+        seeds,
         torch=FLAGS.torch,
         progress=lambda message: print(f"benchmark: {message}", flush=True),
         batch_size=FLAGS.batch_size,
         steps=FLAGS.steps,
         windows=FLAGS.windows,
         steps_per_execution=FLAGS.steps_per_execution,
-        seed=FLAGS.seed,
     )
     peaks = ", ".join(f"{d} {f / 1e9:.1f} GFLOP/s" for d, f in report["peak_flops_per_s"].items())
     print(f"Dense matmul peak: {peaks}")
     if report["environment"].get("torch") == "torch not installed":
         print("torch not installed: no PyTorch comparison.")
     print(benchmark.format_table(report["results"]))
+    return report
+
+
+def quality(seeds):
+    judge = classifier.load_or_train(
+        FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir, verbose=1
+    )
+    targets = [
+        {"confident": FLAGS.target_confident, "rarest_class": FLAGS.target_rarest_class},
+        {"fid": FLAGS.target_fid},
+    ]
+    reports = []
+    for arch, value, seed in itertools.product(
+        FLAGS.models or ["dcgan"], FLAGS.mixed_precision or ["auto"], seeds
+    ):
+        resolved = precision.resolve(value)
+        print(f"benchmark: time to quality of {arch}, {resolved}, seed {seed}", flush=True)
+        reports.append(
+            time_to_quality.mnist(
+                judge,
+                FLAGS.split,
+                FLAGS.dataset,
+                FLAGS.data_dir,
+                arch=arch,
+                mixed_precision=resolved,
+                seed=seed,
+                epochs=FLAGS.epochs,
+                eval_every=FLAGS.eval_every,
+                batch_size=FLAGS.batch_size or recipes.MNIST_BATCH_SIZE,
+                learning_rate=FLAGS.learning_rate,
+                steps_per_execution=FLAGS.steps_per_execution or recipes.MNIST_STEPS_PER_EXECUTION,
+                num_samples=FLAGS.num_samples,
+                targets=targets,
+                on_point=_print_point,
+            )
+        )
+    print(time_to_quality.format_table(reports))
+    if FLAGS.plot:
+        curves = {_label(report["config"]): report["curve"] for report in reports}
+        plotting.plot_quality_curves(curves, FLAGS.plot, target={**targets[0], **targets[1]})
+        print(f"Wrote {FLAGS.plot}")
+    return {"environment": benchmark.environment(), "runs": reports}
+
+
+def _print_point(point):
+    print(
+        f"benchmark:   epoch {point['epoch']}: {point['train_seconds']:.1f} s  "
+        f"confident {point['confident']:.3f}  rarest {point['rarest_class']:.3f}  "
+        f"fid {point['fid']:.1f}",
+        flush=True,
+    )
+
+
+def _label(config):
+    return f"{config['arch']} {config['mixed_precision']} seed {config['seed']}"
+
+
+def main(argv):
+    del argv
+    _check_mode_flags()
+    seeds = [int(value) for value in FLAGS.seed]
+    report = quality(seeds) if FLAGS.quality else throughput(seeds)
     if FLAGS.output:
         with open(FLAGS.output, "w") as f:
             json.dump(report, f, indent=2)

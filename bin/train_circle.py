@@ -66,12 +66,12 @@ def main(argv):
                 d_steps=FLAGS.d_steps,
                 seed=FLAGS.seed,
             )
-            cli.compile_with_adam(
+            tfgan.recipes.compile_with_adam(
                 gan,
                 FLAGS.learning_rate,
                 FLAGS.beta_1,
                 FLAGS.steps,
-                FLAGS.jit_compile,
+                cli.jit_compile(FLAGS.jit_compile),
                 FLAGS.steps_per_execution,
             )
         data = tfgan.data.circle(

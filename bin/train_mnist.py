@@ -10,22 +10,19 @@ eval_fid, eval_kid, eval_score, eval_confident, ... of 10,000 samples every N ep
 digit classifier (trained on --classifier_split and cached in --classifier_dir on first use).
 """
 
-import math
 import os
 
 from absl import flags
 
-import keras
 import tfgan
 from tfgan import cli
 
-# Per-architecture defaults, chosen by measuring sample quality per second of training on 2 CPU cores.
-RECIPES = {
-    "dcgan": {"latent_dim": 64, "learning_rate": 2e-3, "beta_1": 0.0},
-    "paper_mlp": {"latent_dim": 100, "learning_rate": 5e-4, "beta_1": 0.5},
-    "tutorial_dcgan": {"latent_dim": 100, "learning_rate": 1e-4, "beta_1": 0.9},  # the tutorial's
-}
-DEFAULT_STEPS = 4700
+
+def _recipe_defaults(field):
+    """'dcgan: 64, paper_mlp: 100, ...': a recipe field of every architecture, for help strings."""
+    recipes = tfgan.recipes.MNIST_RECIPES
+    return ", ".join(f"{arch}: {getattr(recipe, field):g}" for arch, recipe in recipes.items())
+
 
 flags.DEFINE_string("output_dir", None, "Directory for models, pictures, logs and checkpoints.")
 flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "Which dataset.")
@@ -38,12 +35,15 @@ flags.DEFINE_string(
 flags.DEFINE_integer(
     "epochs",
     None,
-    f"Passes over the split (default: enough for {DEFAULT_STEPS} generator steps: 31 epochs of the 10k "
+    f"Passes over the split (default: enough for {tfgan.recipes.MNIST_GENERATOR_STEPS} generator steps: 31 epochs of the 10k "
     "test split, 6 of the 60k train split).",
     lower_bound=1,
 )
 flags.DEFINE_integer(
-    "batch_size", 64, "Real images per discriminator update (global: all replicas).", lower_bound=1
+    "batch_size",
+    tfgan.recipes.MNIST_BATCH_SIZE,
+    "Real images per discriminator update (global: all replicas).",
+    lower_bound=1,
 )
 flags.DEFINE_enum("arch", "dcgan", sorted(tfgan.networks.IMAGE_ARCHITECTURES), "Networks.")
 flags.DEFINE_enum("loss", "non_saturating", sorted(tfgan.losses.LOSSES), "Generator loss.")
@@ -51,24 +51,29 @@ flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (
 flags.DEFINE_integer(
     "latent_dim",
     None,
-    "Size of z (default: 64 for dcgan, 100 for paper_mlp and tutorial_dcgan).",
+    f"Size of z (default {_recipe_defaults('latent_dim')}).",
     lower_bound=1,
 )
 flags.DEFINE_float(
     "learning_rate",
     None,
-    "Initial Adam learning rate of both players, cosine-decayed to 0 (default: 2e-3 for dcgan, 5e-4 "
-    "for paper_mlp, 1e-4 for tutorial_dcgan).",
+    "Initial Adam learning rate of both players, cosine-decayed to 0 (default "
+    f"{_recipe_defaults('learning_rate')}).",
 )
 flags.DEFINE_float(
     "beta_1",
     None,
-    "Adam beta_1 of both players (default: 0 for dcgan, 0.5 for paper_mlp, 0.9 for tutorial_dcgan).",
+    f"Adam beta_1 of both players (default {_recipe_defaults('beta_1')}).",
 )
 flags.DEFINE_integer(
     "seed", 0, "Seeds shuffling, weights and noise: the same seed gives the same run."
 )
-flags.DEFINE_integer("steps_per_execution", 10, "Train steps per tf.function call.", lower_bound=1)
+flags.DEFINE_integer(
+    "steps_per_execution",
+    tfgan.recipes.MNIST_STEPS_PER_EXECUTION,
+    "Train steps per tf.function call.",
+    lower_bound=1,
+)
 flags.DEFINE_integer(
     "eval_every",
     0,
@@ -104,11 +109,8 @@ def main(argv):
         seed=FLAGS.seed,
     )
     cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
-    keras.utils.set_random_seed(FLAGS.seed)
-    recipe = RECIPES[FLAGS.arch]
-    latent_dim = FLAGS.latent_dim or recipe["latent_dim"]
     steps_per_epoch = int(data.cardinality())
-    epochs = FLAGS.epochs or math.ceil(DEFAULT_STEPS / steps_per_epoch)
+    epochs = FLAGS.epochs or tfgan.recipes.mnist_epochs(steps_per_epoch)
     evaluation = []
     if FLAGS.eval_every:
         judge = tfgan.classifier.load_or_train(
@@ -122,22 +124,17 @@ def main(argv):
         )
     with cli.worker_output_dir(FLAGS.output_dir, strategy) as output_dir:
         with strategy.scope():
-            generator, discriminator = tfgan.networks.image_gan_networks(FLAGS.arch, latent_dim)
-            gan = tfgan.GAN(
-                generator,
-                discriminator,
-                latent_dim=latent_dim,
+            gan = tfgan.recipes.mnist_gan(
+                decay_steps=epochs * steps_per_epoch,
+                arch=FLAGS.arch,
+                latent_dim=FLAGS.latent_dim,
+                learning_rate=FLAGS.learning_rate,
+                beta_1=FLAGS.beta_1,
                 loss=FLAGS.loss,
                 d_steps=FLAGS.d_steps,
                 seed=FLAGS.seed,
-            )
-            cli.compile_with_adam(
-                gan,
-                FLAGS.learning_rate or recipe["learning_rate"],
-                recipe["beta_1"] if FLAGS.beta_1 is None else FLAGS.beta_1,
-                epochs * steps_per_epoch,
-                FLAGS.jit_compile,
-                FLAGS.steps_per_execution,
+                jit_compile=cli.jit_compile(FLAGS.jit_compile),
+                steps_per_execution=FLAGS.steps_per_execution,
             )
         logs = os.path.join(output_dir, "logs")
         samples = tfgan.callbacks.SampleGrid(

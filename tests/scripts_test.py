@@ -393,6 +393,43 @@ class BenchmarkTest(tf.test.TestCase):
         self.assertEqual(record["torch"], "torch not installed")
         self.assertNotIn("torch_examples_per_s", record)
 
+    def test_quality_reports_seconds_to_each_target_and_draws_the_curves(self):
+        data_dir = os.path.join(self.get_temp_dir(), "idx")
+        write_mnist_like_split(data_dir, num_images=48)
+        cache = os.path.join(self.get_temp_dir(), "cache")
+        classifier.save(classifier.build(width=2), classifier.cache_path("mnist", "train", cache))
+        output = os.path.join(self.get_temp_dir(), "quality.json")
+        plot = os.path.join(self.get_temp_dir(), "quality.png")
+        result = run_script(
+            "benchmark.py",
+            "--quality",
+            f"--data_dir={data_dir}",
+            f"--classifier_dir={cache}",
+            "--epochs=2",
+            "--batch_size=16",
+            "--steps_per_execution=3",
+            "--num_samples=20",
+            "--mixed_precision=none",
+            "--seed=0,1",
+            "--target_fid=1e9",
+            f"--output={output}",
+            f"--plot={plot}",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(output) as f:
+            runs = json.load(f)["runs"]
+        self.assertEqual([run["config"]["seed"] for run in runs], [0, 1])
+        table = result.stdout[result.stdout.index(" arch ") :].splitlines()
+        self.assertIn("s to fid <= 1e+09", table[0])
+        for run, row in zip(runs, table[1:]):
+            self.assertEqual([point["epoch"] for point in run["curve"]], [1, 2])
+            confident, fid = run["targets"]
+            self.assertEqual(confident["thresholds"], {"confident": 0.8, "rarest_class": 0.05})
+            self.assertEqual(fid["seconds"], run["curve"][0]["train_seconds"])
+            self.assertIn(f"{fid['seconds']:.0f}", row.split())
+        with Image.open(plot) as image:
+            self.assertGreater(image.width, image.height)
+
     def test_bad_flags_exit_nonzero_with_one_line(self):
         for args, fragment in (
             (["--models=circle,resnet"], "--models"),
@@ -401,6 +438,10 @@ class BenchmarkTest(tf.test.TestCase):
             (["--jit_compile=maybe"], "--jit_compile"),
             (["--models=circle", "--torch"], "tutorial_dcgan"),
             (["--windows=0"], "--windows"),
+            (["--seed=0,x"], "--seed"),
+            (["--quality", "--models=circle"], "--quality"),
+            (["--quality", "--torch"], "--torch"),
+            (["--target_fid=5"], "--target_fid"),
         ):
             with self.subTest(args=args):
                 result = run_script("benchmark.py", *args)

@@ -37,15 +37,33 @@ class TorchReferenceTest(tf.test.TestCase, parameterized.TestCase):
         self.assertLessEqual(float(images.abs().max()), 1.0)
         self.assertEqual(tuple(torch_reference.Discriminator()(images).shape), (3, 1))
 
-    @parameterized.parameters("simultaneous", "alternating")
-    def test_step_returns_a_finite_discriminator_loss_that_training_changes(self, update):
+    @parameterized.product(update=["simultaneous", "alternating"], dtype=["float32", "bfloat16"])
+    def test_step_returns_a_finite_discriminator_loss_that_training_changes(self, update, dtype):
         images = benchmark.random_images(batch_size=4, num_batches=2)
-        step = torch_reference.tutorial_dcgan_step(images, update, learning_rate=1e-2)
+        step = torch_reference.tutorial_dcgan_step(images, update, learning_rate=1e-2, dtype=dtype)
         first = float(step())
         self.assertAllClose(first, 2 * np.log(2.0), atol=0.3)  # D(x) near 1/2 at initialisation
         losses = [float(step()) for _ in range(10)]
         self.assertTrue(np.all(np.isfinite(losses)))
         self.assertNotAllClose(losses[-1], first)
+
+    def test_bfloat16_step_computes_its_convolutions_in_bfloat16(self):
+        images = benchmark.random_images(batch_size=2, num_batches=1)
+        step = torch_reference.tutorial_dcgan_step(images, dtype="bfloat16")
+        dtypes = []
+        hook = torch.nn.modules.module.register_module_forward_hook(
+            lambda module, inputs, output: dtypes.append((type(module).__name__, output.dtype))
+        )
+        try:
+            step()
+        finally:
+            hook.remove()
+        self.assertIn(("Conv2d", torch.bfloat16), dtypes)
+        self.assertIn(("ConvTranspose2d", torch.bfloat16), dtypes)
+
+    def test_unknown_dtype_raises(self):
+        with self.assertRaisesRegex(ValueError, "bfloat16"):
+            torch_reference.tutorial_dcgan_step(benchmark.random_images(2, 1), dtype="float16")
 
 
 if __name__ == "__main__":

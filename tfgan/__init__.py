@@ -1,6 +1,17 @@
 """tfgan: Generative Adversarial Nets (Goodfellow et al. 2014) for TensorFlow 2 / Keras 3."""
 
-from tfgan import callbacks, classifier, data, evaluation, losses, metrics, networks, plotting
+from tfgan import (
+    callbacks,
+    classifier,
+    data,
+    evaluation,
+    losses,
+    metrics,
+    networks,
+    plotting,
+    precision,
+    recipes,
+)
 from tfgan.gan import GAN
 
 __all__ = [
@@ -13,5 +24,7 @@ __all__ = [
     "metrics",
     "networks",
     "plotting",
+    "precision",
+    "recipes",
 ]
 __version__ = "0.1.0"

@@ -7,7 +7,8 @@ same process:
 - a plain `tf.function` loop written as in TensorFlow's DCGAN tutorial (one call per step, two gradient
   tapes, the same networks, optimizers and step math), fed the same data: the circle's points sampled
   in-graph inside the step, images from the same in-memory `tf.data` pipeline as `fit`;
-- optionally the tutorial DCGAN in PyTorch (`tfgan.torch_reference`).
+- optionally the tutorial DCGAN in PyTorch (`tfgan.torch_reference`), in float32, or in bfloat16 by
+  autocast when TensorFlow runs mixed_bfloat16, so that both sides compute in the same precision.
 
 Timing windows of `fit` (its epochs) and of the other loops alternate (a callback runs the loops' windows
 between `fit`'s epochs), so that a change in the machine's load hits both sides alike; the first window of
@@ -36,7 +37,7 @@ import tensorflow as tf
 
 from tfgan import data as data_lib
 from tfgan import gan as gan_lib
-from tfgan import networks
+from tfgan import networks, recipes
 from tfgan.precision import COMPUTE_DTYPES, dtype_policy, policy_name
 
 
@@ -65,25 +66,32 @@ class BenchmarkModel:
     data: str
 
 
-def _image_networks(arch, latent_dim):
-    return lambda: networks.image_gan_networks(arch, latent_dim)
-
-
 def _circle_networks():
     return networks.mlp_generator(4, 2), networks.mlp_discriminator(2)
 
 
-# steps_per_execution as in bin/train_circle.py (200) and bin/train_mnist.py (10); learning rates and
-# beta_1 as their recipes (the tutorial's: Adam(1e-4)).
+def _mnist_model(arch: str, batch_size: int, steps: int) -> BenchmarkModel:
+    """An MNIST architecture with the hyperparameters of its recipe in `tfgan.recipes`."""
+    recipe = recipes.MNIST_RECIPES[arch]
+    return BenchmarkModel(
+        lambda: networks.image_gan_networks(arch, recipe.latent_dim),
+        recipe.latent_dim,
+        batch_size,
+        recipes.MNIST_STEPS_PER_EXECUTION,
+        steps,
+        recipe.learning_rate,
+        recipe.beta_1,
+        "images",
+    )
+
+
+# steps_per_execution as in bin/train_circle.py (200) and bin/train_mnist.py; the tutorial DCGAN at
+# the tutorial's batch of 256.
 MODELS = {
     "circle": BenchmarkModel(_circle_networks, 4, 256, 200, 1000, 1e-3, 0.5, "circle"),
-    "dcgan": BenchmarkModel(_image_networks("dcgan", 64), 64, 64, 10, 100, 2e-3, 0.0, "images"),
-    "paper_mlp": BenchmarkModel(
-        _image_networks("paper_mlp", 100), 100, 64, 10, 100, 5e-4, 0.5, "images"
-    ),
-    "tutorial_dcgan": BenchmarkModel(
-        _image_networks("tutorial_dcgan", 100), 100, 256, 10, 10, 1e-4, 0.9, "images"
-    ),
+    "dcgan": _mnist_model("dcgan", recipes.MNIST_BATCH_SIZE, 100),
+    "paper_mlp": _mnist_model("paper_mlp", recipes.MNIST_BATCH_SIZE, 100),
+    "tutorial_dcgan": _mnist_model("tutorial_dcgan", 256, 10),
 }
 
 
@@ -402,13 +410,13 @@ class _PlainLoop:
         return count_flops(self.function, *self.args)
 
 
-def _torch_loop(images, update, seed):
+def _torch_loop(images, update, seed, dtype):
     """The PyTorch tutorial DCGAN's one-step callable, or None when torch is not installed."""
     try:
         from tfgan import torch_reference
     except ImportError:
         return None
-    return torch_reference.tutorial_dcgan_step(images, update, seed=seed)
+    return torch_reference.tutorial_dcgan_step(images, update, seed=seed, dtype=dtype)
 
 
 def benchmark_model(
@@ -436,7 +444,8 @@ def benchmark_model(
             steps_per_execution.
         windows: timed windows per side.
         steps_per_execution: for `fit` (default: the scripts' value for the model).
-        torch: also time the PyTorch tutorial DCGAN (model "tutorial_dcgan" only, float32).
+        torch: also time the PyTorch tutorial DCGAN (model "tutorial_dcgan" only) in the same
+            precision: float32, or bfloat16 autocast under mixed_bfloat16 (not under mixed_float16).
         seed: seeds the weights, data and noise.
         matmul_size: side of the matmul that measures the peak, in the compute dtype, timed twice
             after every round of windows (the fastest counts), so that it sees the same load.
@@ -447,7 +456,7 @@ def benchmark_model(
         with torch "torch": the examples/s, ms per step, first-call and first-step seconds and every
         window's ms per step; fit_over_plain (fit_over_float32_plain, fit_over_torch): throughput
         ratios; FLOPs per step of fit's and the plain loop's step, fit's FLOP/s and its share of the
-        peak. With torch=True and torch not installed, "torch" is "torch not installed".
+        peak. With torch=True, "torch" says "measured", "torch not installed" or why not.
 
     Raises:
         ValueError: unknown model, update or precision, torch with another model, or windows < 1.
@@ -485,8 +494,12 @@ def benchmark_model(
                     spec, update, batch_size, gan.jit_compile, data, seed
                 )
         torch_status = None
-        if torch:
-            torch_step = _torch_loop(images, update, seed)
+        if torch and mixed_precision == "mixed_float16":
+            torch_status = (
+                "not measured under mixed_float16 (PyTorch is compared in float32 or bfloat16)"
+            )
+        elif torch:
+            torch_step = _torch_loop(images, update, seed, COMPUTE_DTYPES[mixed_precision])
             torch_status = "torch not installed" if torch_step is None else "measured"
             if torch_step is not None:
                 loops["torch"] = torch_step
@@ -505,6 +518,7 @@ def benchmark_model(
         "steps_per_execution": steps_per_execution,
         "steps_per_window": steps,
         "windows": windows,
+        "seed": seed,
         **_side("fit", fit, batch_size),
     }
     for name, timing in zip(loops, timings):
@@ -540,32 +554,36 @@ def run_benchmarks(
     updates: Sequence[str] = ("alternating",),
     precisions: Sequence[str] = ("none",),
     jit_compiles: Sequence[Any] = ("auto",),
+    seeds: Sequence[int] = (0,),
     torch: bool = False,
     progress: Callable[[str], None] = lambda message: None,
     **kwargs,
 ) -> Dict[str, Any]:
-    """Benchmarks every combination of model, update rule, precision and XLA setting.
+    """Benchmarks every combination of model, update rule, precision, XLA setting and seed.
 
     Args:
         models: names in `MODELS`.
         updates: update rules to measure.
         precisions: values in `tfgan.precision.PRECISIONS` to measure.
         jit_compiles: "auto", True or False values to measure.
+        seeds: seeds of the weights, data and noise.
         torch: also time the PyTorch tutorial DCGAN next to "tutorial_dcgan".
         progress: called with a line before each measurement.
-        **kwargs: passed to `benchmark_model` (batch_size, steps, windows, steps_per_execution, seed).
+        **kwargs: passed to `benchmark_model` (batch_size, steps, windows, steps_per_execution).
 
     Returns:
         {"environment": versions and CPU count, "results": [one `benchmark_model` record per
         combination], "peak_flops_per_s": {dtype: the fastest dense matmul FLOP/s of the records}}.
     """
     results = []
-    for model, update, precision, jit in itertools.product(
-        models, updates, precisions, jit_compiles
+    for model, update, precision, jit, seed in itertools.product(
+        models, updates, precisions, jit_compiles, seeds
     ):
-        progress(f"{model}, {update}, {precision}, jit_compile={jit}")
+        progress(f"{model}, {update}, {precision}, jit_compile={jit}, seed {seed}")
         use_torch = torch and model == "tutorial_dcgan"
-        results.append(benchmark_model(model, update, precision, jit, torch=use_torch, **kwargs))
+        results.append(
+            benchmark_model(model, update, precision, jit, torch=use_torch, seed=seed, **kwargs)
+        )
     peaks = {}
     for record in results:
         dtype = record["peak_dtype"]
@@ -597,6 +615,7 @@ _COLUMNS = (  # (heading, record key, format)
     ("update", "update", "{}"),
     ("precision", "mixed_precision", "{}"),
     ("xla", "jit_compile", "{}"),
+    ("seed", "seed", "{}"),
     ("batch", "batch_size", "{}"),
     ("spe", "steps_per_execution", "{}"),
     ("fit ex/s", "fit_examples_per_s", "{:.0f}"),

@@ -136,28 +136,6 @@ def finished_run(output_dir: str) -> bool:
     return finished
 
 
-def compile_with_adam(
-    gan,
-    learning_rate: float,
-    beta_1: float,
-    decay_steps: int,
-    jit_compile_flag: str,
-    steps_per_execution: int,
-) -> None:
-    """Compiles gan with one Adam per player, the learning rate cosine-decayed to 0 over decay_steps."""
-
-    def adam():
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
-        return keras.optimizers.Adam(schedule, beta_1=beta_1)
-
-    gan.compile(
-        g_optimizer=adam(),
-        d_optimizer=adam(),
-        jit_compile=jit_compile(jit_compile_flag),
-        steps_per_execution=steps_per_execution,
-    )
-
-
 def define_strategy_flags() -> None:
     flags.DEFINE_enum(
         "strategy",

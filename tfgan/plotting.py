@@ -66,3 +66,40 @@ def save_grid(grid: np.ndarray, path: str, scale: int = 2) -> None:
     Image.fromarray(grid).resize(
         (grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST
     ).save(path)
+
+
+_METRIC_TITLES = {
+    "confident": "share of samples classified with p > 0.9",
+    "rarest_class": "share of the rarest class",
+    "fid": "Fréchet distance (classifier features)",
+}
+
+
+def plot_quality_curves(
+    runs, path: str, metrics=("confident", "rarest_class", "fid"), target=None
+) -> None:
+    """Metrics against training seconds, one panel per metric and one line per run.
+
+    Args:
+        runs: {label: curve}, each curve a list of points from `tfgan.time_to_quality` (dicts with
+            "train_seconds" and the metrics).
+        path: the PNG to write.
+        metrics: the metrics to draw; fid and kid are drawn on a log scale.
+        target: {metric: threshold}, drawn as dashed lines on the panels of its metrics.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.6), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for label, curve in runs.items():
+            seconds = [point["train_seconds"] for point in curve]
+            ax.plot(seconds, [point[metric] for point in curve], marker=".", label=label)
+        if target and metric in target:
+            ax.axhline(target[metric], color="k", ls="--", lw=0.8, label="target")
+        if metric in ("fid", "kid"):
+            ax.set_yscale("log")
+        ax.set_xlabel("training seconds")
+        ax.set_title(_METRIC_TITLES.get(metric, metric))
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -3,7 +3,9 @@
 The networks mirror `tfgan.networks.tutorial_dcgan_generator` and `tutorial_dcgan_discriminator`
 layer for layer (NCHW, PyTorch's native layout), and the step mirrors `tfgan.GAN`'s: softplus losses
 from logits, one Adam per player, "simultaneous" (the tutorial's one forward pass for both players'
-gradients) or "alternating" (a D update, then a G update on fresh noise).
+gradients) or "alternating" (a D update, then a G update on fresh noise). In bfloat16 the step runs
+under `torch.autocast`, PyTorch's counterpart of Keras's mixed_bfloat16 policy (float32 weights,
+bfloat16 matmuls and convolutions).
 """
 
 from typing import Callable
@@ -58,6 +60,7 @@ def tutorial_dcgan_step(
     latent_dim: int = 100,
     learning_rate: float = 1e-4,
     seed: int = 0,
+    dtype: str = "float32",
 ) -> Callable[[], torch.Tensor]:
     """A function that runs one train step of the tutorial DCGAN per call, cycling through `images`.
 
@@ -67,10 +70,18 @@ def tutorial_dcgan_step(
         latent_dim: size of z.
         learning_rate: Adam's learning rate for both players.
         seed: seeds the initial weights and the noise.
+        dtype: "float32", or "bfloat16" for mixed precision by autocast.
 
     Returns:
         A callable running one step and returning its discriminator loss (a scalar tensor).
+
+    Raises:
+        ValueError: an unknown update or dtype.
     """
+    if dtype not in ("float32", "bfloat16"):
+        raise ValueError(f"dtype must be 'float32' or 'bfloat16', got {dtype!r}.")
+    if update not in ("simultaneous", "alternating"):
+        raise ValueError(f"update must be 'simultaneous' or 'alternating', got {update!r}.")
     torch.manual_seed(seed)
     generator, discriminator = Generator(latent_dim), Discriminator()
     g_optimizer = torch.optim.Adam(generator.parameters(), learning_rate)
@@ -80,6 +91,10 @@ def tutorial_dcgan_step(
     batch_size = batches[0].shape[0]
     position = [0]
 
+    def autocast():
+        """Forward passes in bfloat16 where autocast chooses to (backward passes run outside it)."""
+        return torch.autocast("cpu", torch.bfloat16, enabled=dtype == "bfloat16")
+
     def d_loss_fn(real_logits, fake_logits):
         return (F.softplus(-real_logits) + F.softplus(fake_logits)).mean()
 
@@ -87,9 +102,10 @@ def tutorial_dcgan_step(
         return F.softplus(-fake_logits).mean()
 
     def simultaneous(real):
-        fake_logits = discriminator(generator(torch.randn(batch_size, latent_dim)))
-        d_loss = d_loss_fn(discriminator(real), fake_logits)
-        g_loss = g_loss_fn(fake_logits)
+        with autocast():
+            fake_logits = discriminator(generator(torch.randn(batch_size, latent_dim))).float()
+            d_loss = d_loss_fn(discriminator(real).float(), fake_logits)
+            g_loss = g_loss_fn(fake_logits)
         g_optimizer.zero_grad(set_to_none=True)
         d_optimizer.zero_grad(set_to_none=True)
         d_loss.backward(inputs=d_parameters, retain_graph=True)
@@ -99,13 +115,16 @@ def tutorial_dcgan_step(
         return d_loss
 
     def alternating(real):
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             fake = generator(torch.randn(batch_size, latent_dim))
-        d_loss = d_loss_fn(discriminator(real), discriminator(fake))
+        with autocast():
+            d_loss = d_loss_fn(discriminator(real).float(), discriminator(fake).float())
         d_optimizer.zero_grad(set_to_none=True)
         d_loss.backward()
         d_optimizer.step()
-        g_loss = g_loss_fn(discriminator(generator(torch.randn(batch_size, latent_dim))))
+        with autocast():
+            fake_logits = discriminator(generator(torch.randn(batch_size, latent_dim))).float()
+            g_loss = g_loss_fn(fake_logits)
         g_optimizer.zero_grad(set_to_none=True)
         g_loss.backward(inputs=g_parameters)
         g_optimizer.step()

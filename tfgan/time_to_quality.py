@@ -1,0 +1,229 @@
+"""Time to quality: how many seconds of training a recipe needs before its samples are good.
+
+`train_and_evaluate` trains with `GAN.fit` in chunks of `eval_every` epochs, times each chunk, and
+scores samples after it with an evaluation function (e.g. `tfgan.evaluation.digit_metrics`); the time
+spent evaluating is reported but not counted as training. The result is a curve of metrics against
+training seconds; `seconds_to_target` reads off the first time the curve meets a target such as
+"≥ 80% of samples confidently classified and every class ≥ 5%". `mnist` runs this for the default MNIST
+recipe of `bin/train_mnist.py`, built by the same `tfgan.recipes.mnist_gan`.
+"""
+
+import os
+import time
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan import data as data_lib
+from tfgan import evaluation, precision, recipes
+from tfgan.gan import GAN
+
+LOWER_IS_BETTER = frozenset({"fid", "kid", "radius_error", "angle_ks", "swd"})
+"""Metrics that improve as they fall; every other metric improves as it rises."""
+
+CONFIDENT_DIGITS = {"confident": 0.8, "rarest_class": 0.05}
+"""The default target: ≥ 80% of samples classified with p > 0.9, and every class ≥ 5% of them."""
+
+Target = Mapping[str, float]
+"""{metric: threshold}: met when every metric is at or past its threshold (see LOWER_IS_BETTER)."""
+
+Point = Dict[str, float]
+"""One evaluation: epoch, generator_steps, train_seconds, evaluation_seconds and the metrics."""
+
+
+def meets(metrics: Mapping[str, float], target: Target) -> bool:
+    """Whether metrics reach every threshold of target.
+
+    Raises:
+        KeyError: a metric of the target is missing from metrics.
+    """
+    for name, threshold in target.items():
+        value = metrics[name]
+        if (value > threshold) if name in LOWER_IS_BETTER else (value < threshold):
+            return False
+    return True
+
+
+def seconds_to_target(curve: Sequence[Point], target: Target) -> Optional[float]:
+    """Training seconds at the first point of the curve that meets target; None if none does."""
+    for point in curve:
+        if meets(point, target):
+            return point["train_seconds"]
+    return None
+
+
+def describe(target: Target) -> str:
+    """'confident >= 0.8, rarest_class >= 0.05': a target as text."""
+    return ", ".join(
+        f"{name} {'<=' if name in LOWER_IS_BETTER else '>='} {threshold:g}"
+        for name, threshold in target.items()
+    )
+
+
+def train_and_evaluate(
+    gan: GAN,
+    data: tf.data.Dataset,
+    epochs: int,
+    evaluate: Callable[[np.ndarray], Dict[str, float]],
+    eval_every: int = 1,
+    num_samples: int = 10000,
+    seed: int = 0,
+    on_point: Callable[[Point], Any] = lambda point: None,
+) -> List[Point]:
+    """Trains `gan` on `data` for `epochs` epochs, scoring samples every `eval_every` epochs.
+
+    Training seconds are the wall time of the `fit` calls alone (tracing included); the samples come
+    from a fixed seed without touching the model's seed generator, so evaluating does not change
+    the course of training.
+
+    Args:
+        gan: a compiled GAN.
+        data: a finite dataset: one pass is one epoch.
+        epochs: epochs to train.
+        evaluate: samples (NumPy) -> {metric: value}.
+        eval_every: epochs between evaluations; the last epoch is always evaluated.
+        num_samples: samples per evaluation.
+        seed: seeds the evaluation samples.
+        on_point: called with each point as soon as it is measured (e.g. to print progress).
+
+    Returns:
+        The curve: one point per evaluation, in order.
+
+    Raises:
+        ValueError: epochs or eval_every below 1.
+    """
+    if epochs < 1 or eval_every < 1:
+        raise ValueError(f"epochs and eval_every must be at least 1, got {epochs}, {eval_every}.")
+    curve, train_seconds = [], 0.0
+    for start in range(0, epochs, eval_every):
+        stop = min(start + eval_every, epochs)
+        began = time.perf_counter()
+        gan.fit(data, initial_epoch=start, epochs=stop, verbose=0, shuffle=False)
+        train_seconds += time.perf_counter() - began
+        began = time.perf_counter()
+        metrics = evaluate(gan.generate(num_samples, seed=seed))
+        point = {
+            "epoch": stop,
+            "generator_steps": int(gan.g_optimizer.iterations.numpy()),
+            "train_seconds": train_seconds,
+            "evaluation_seconds": time.perf_counter() - began,
+            **{name: float(value) for name, value in metrics.items()},
+        }
+        curve.append(point)
+        on_point(point)
+    return curve
+
+
+def mnist(
+    judge: keras.Model,
+    split: str = "train",
+    dataset: str = "mnist",
+    data_dir: Optional[Union[str, os.PathLike]] = None,
+    arch: str = "dcgan",
+    mixed_precision: str = "none",
+    seed: int = 0,
+    epochs: Optional[int] = None,
+    eval_every: int = 1,
+    batch_size: int = recipes.MNIST_BATCH_SIZE,
+    learning_rate: Optional[float] = None,
+    steps_per_execution: int = recipes.MNIST_STEPS_PER_EXECUTION,
+    num_samples: int = 10000,
+    targets: Sequence[Target] = (CONFIDENT_DIGITS,),
+    on_point: Callable[[Point], Any] = lambda point: None,
+) -> Dict[str, Any]:
+    """Time to quality of an MNIST recipe: trains it as `bin/train_mnist.py` does and scores it.
+
+    The data, the networks (`tfgan.recipes.mnist_gan`), the learning-rate schedule over the whole run
+    and the epoch count are those of `bin/train_mnist.py` with the same flags; only the script's
+    per-epoch pictures, checkpoints and TensorBoard logs are left out. Samples are scored against
+    the training split with `judge` (Fréchet distance, classifier score, confident share, rarest
+    class).
+
+    Args:
+        judge: a digit classifier from `tfgan.classifier` (trained on other data than it judges,
+            ideally).
+        split, dataset, data_dir: the training data, as `tfgan.data.mnist`.
+        arch: a name in `tfgan.recipes.MNIST_RECIPES`.
+        mixed_precision: a `tfgan.precision` value or "auto".
+        seed: seeds the data order, weights, noise and evaluation samples.
+        epochs: epochs to train (default: the recipe's length).
+        eval_every: epochs between evaluations.
+        batch_size, learning_rate, steps_per_execution: override the recipe's.
+        num_samples: samples per evaluation.
+        targets: the targets to report the time to.
+        on_point: called with each point of the curve as it is measured.
+
+    Returns:
+        {"config": the settings (mixed_precision resolved), "curve": the points,
+        "targets": [{"target": text, "thresholds": target, "seconds": seconds or None}]}.
+    """
+    resolved = precision.resolve(mixed_precision)
+    data = data_lib.mnist(split, batch_size, dataset, data_dir, seed=seed)
+    steps_per_epoch = int(data.cardinality())
+    epochs = epochs or recipes.mnist_epochs(steps_per_epoch)
+    real_images, _ = data_lib.real_images(split, dataset, data_dir)
+    evaluate = evaluation.digit_metrics(judge, real_images, ("fid", "score"))
+    with precision.dtype_policy(resolved):
+        gan = recipes.mnist_gan(
+            decay_steps=epochs * steps_per_epoch,
+            arch=arch,
+            learning_rate=learning_rate,
+            seed=seed,
+            steps_per_execution=steps_per_execution,
+        )
+        curve = train_and_evaluate(
+            gan, data, epochs, evaluate, eval_every, num_samples, seed, on_point
+        )
+    config = {
+        "dataset": dataset,
+        "split": split,
+        "arch": arch,
+        "mixed_precision": resolved,
+        "seed": seed,
+        "epochs": epochs,
+        "steps_per_epoch": steps_per_epoch,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate or recipes.MNIST_RECIPES[arch].learning_rate,
+        "steps_per_execution": steps_per_execution,
+        "eval_every": eval_every,
+        "num_samples": num_samples,
+    }
+    return {
+        "config": config,
+        "curve": curve,
+        "targets": [
+            {
+                "target": describe(target),
+                "thresholds": dict(target),
+                "seconds": seconds_to_target(curve, target),
+            }
+            for target in targets
+        ],
+    }
+
+
+def format_table(reports: Sequence[Dict[str, Any]]) -> str:
+    """One row per report of `mnist`: its settings, the seconds to each target, the final figures."""
+    headings = ["arch", "precision", "seed", "batch", "epochs"]
+    headings += [f"s to {target['target']}" for target in reports[0]["targets"]]
+    headings += ["train s", "eval s", "confident", "rarest", "fid"]
+    rows = [headings]
+    for report in reports:
+        config, last = report["config"], report["curve"][-1]
+        row = [config[key] for key in ("arch", "mixed_precision", "seed", "batch_size", "epochs")]
+        row += [
+            "not reached" if t["seconds"] is None else f"{t['seconds']:.0f}"
+            for t in report["targets"]
+        ]
+        row += [
+            f"{last['train_seconds']:.0f}",
+            f"{sum(point['evaluation_seconds'] for point in report['curve']):.0f}",
+            f"{last['confident']:.3f}",
+            f"{last['rarest_class']:.3f}",
+            f"{last['fid']:.1f}",
+        ]
+        rows.append([str(cell) for cell in row])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headings))]
+    return "\n".join("  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows)
