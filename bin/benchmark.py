@@ -98,7 +98,7 @@ flags.DEFINE_float(
     time_to_quality.CONFIDENT_DIGITS["rarest_class"],
     "--quality: ...and every class at least this share of the samples.",
 )
-flags.DEFINE_float("target_fid", 20.0, "--quality: second target: Fréchet distance at most this.")
+flags.DEFINE_float("target_fid", 30.0, "--quality: second target: Fréchet distance at most this.")
 flags.DEFINE_string(
     "plot", None, "--quality: draw the metrics against training seconds to this PNG."
 )

@@ -30,6 +30,11 @@ class ClassifierTest(tf.test.TestCase):
         images, labels = data.real_images("test", "mnist", self.data_dir)
         self.assertGreaterEqual(classifier.accuracy(model, images, labels), 0.95)
 
+    def test_default_length_is_a_step_count_whatever_the_split_size(self):
+        with mock.patch.object(classifier, "DEFAULT_STEPS", 10):
+            model = classifier.train("mnist", "train[:256]", self.data_dir, width=2, batch_size=64)
+        self.assertEqual(int(model.optimizer.iterations), 12)  # 3 epochs of 4 steps
+
     def test_same_seed_trains_the_same_weights_and_another_seed_does_not(self):
         first, second, other = (self._train("train[:256]", epochs=1, seed=s) for s in (3, 3, 4))
         for a, b in zip(first.get_weights(), second.get_weights()):
