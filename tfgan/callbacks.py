@@ -132,10 +132,16 @@ class EvaluationCallback(keras.callbacks.Callback):
         """
         return cls(evaluation.circle_metrics(radius=radius), **kwargs)
 
+    def evaluates_after(self, epoch: int) -> bool:
+        """Whether epoch (0-based) is one to evaluate after: every n-th, and the last."""
+        return (epoch + 1) % self.every_n_epochs == 0 or epoch + 1 == self.params.get("epochs")
+
+    def score_samples(self) -> Dict[str, float]:
+        """metrics_fn of num_samples samples drawn from the fixed seed."""
+        return self.metrics_fn(self.model.generate(self.num_samples, seed=self.seed))
+
     def on_epoch_end(self, epoch, logs=None):
-        last = epoch + 1 == self.params.get("epochs")
-        if logs is None or ((epoch + 1) % self.every_n_epochs and not last):
+        if logs is None or not self.evaluates_after(epoch):
             return
-        samples = self.model.generate(self.num_samples, seed=self.seed)
-        for name, value in self.metrics_fn(samples).items():
+        for name, value in self.score_samples().items():
             logs[self.prefix + name] = value

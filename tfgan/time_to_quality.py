@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan import data as data_lib
-from tfgan import evaluation, precision, recipes
+from tfgan import callbacks, evaluation, precision, recipes
 from tfgan.gan import GAN
 
 LOWER_IS_BETTER = frozenset({"fid", "kid", "radius_error", "angle_ks", "swd"})
@@ -62,15 +62,11 @@ def describe(target: Target) -> str:
     )
 
 
-class _Curve(keras.callbacks.Callback):
-    """Times each epoch from its beginning to its end, then (outside that time) scores samples."""
+class _Curve(callbacks.EvaluationCallback):
+    """EvaluationCallback's schedule and samples, with each epoch timed before its evaluation."""
 
     def __init__(self, evaluate, eval_every, num_samples, seed, on_point):
-        super().__init__()
-        self.evaluate = evaluate
-        self.eval_every = eval_every
-        self.num_samples = num_samples
-        self.seed = seed
+        super().__init__(evaluate, eval_every, num_samples, seed)
         self.on_point = on_point
         self.curve: List[Point] = []
         self.train_seconds = 0.0
@@ -80,10 +76,10 @@ class _Curve(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.train_seconds += time.perf_counter() - self._began
-        if (epoch + 1) % self.eval_every and epoch + 1 != self.params["epochs"]:
+        if not self.evaluates_after(epoch):
             return
         began = time.perf_counter()
-        metrics = self.evaluate(self.model.generate(self.num_samples, seed=self.seed))
+        metrics = self.score_samples()
         point = {
             "epoch": epoch + 1,
             "generator_steps": int(self.model.g_optimizer.iterations.numpy()),
