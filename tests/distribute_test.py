@@ -14,10 +14,15 @@ import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 
+import circle_gan
 import tfgan
-from tfgan import cli, metrics, networks
+from penalties import GradientNormSquared
+from tfgan import distribute, metrics, networks
+
+import cli  # bin/cli.py (on the path via conftest.py)
 
 LATENT_DIM = 3
+LOG_KEYS = ("loss", "d_loss", "g_loss", "d_real", "d_fake", "d_accuracy")
 SEED = 0
 REPLICAS = 2
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,15 +78,27 @@ def _minibatches(real, d_steps):
     return [np.concatenate([shard[i] for shard in shards]) for i in range(d_steps)]
 
 
-def _d_logs(d, real, fake):
-    real_logits, fake_logits = d(real, training=True), d(fake, training=True)
+def _d_logs(d, real, fake, penalty_weight=None):
+    """D's logs on one global minibatch, and its objective (the loss, plus the penalty if weighted)."""
+    real = tf.constant(real)
+    with tf.GradientTape() as penalty_tape:
+        penalty_tape.watch(real)
+        real_logits = d(real, training=True)
+    fake_logits = d(fake, training=True)
     correct = np.concatenate([real_logits.numpy() > 0, fake_logits.numpy() < 0])
-    return {
+    logs = {
         "d_loss": tf.reduce_mean(tf.nn.softplus(-real_logits) + tf.nn.softplus(fake_logits)),
         "d_real": np.mean(tf.sigmoid(real_logits)),
         "d_fake": np.mean(tf.sigmoid(fake_logits)),
         "d_accuracy": np.mean(correct),
     }
+    objective = logs["d_loss"]
+    if penalty_weight is not None:
+        gradients = penalty_tape.gradient(real_logits, real)
+        penalty = penalty_weight * tf.reduce_mean(tf.reduce_sum(tf.square(gradients), axis=1))
+        logs["gradient_norm_squared"] = penalty
+        objective += penalty
+    return logs, objective
 
 
 def _apply(optimizer, tape, loss, model):
@@ -89,30 +106,35 @@ def _apply(optimizer, tape, loss, model):
     optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
 
 
-def _one_device_step(g, d, real, update, d_steps, g_optimizer, d_optimizer):
-    """Algorithm 1 (or the one-pass update) by hand on one device, on the replicas' noise."""
+def _one_device_step(g, d, real, update, d_steps, g_optimizer, d_optimizer, penalty_weight=None):
+    """Algorithm 1 (or the one-pass update) by hand on one device, on the replicas' noise.
+
+    With a penalty, each D update draws its seed from the model's stream after its noise.
+    """
     batch = len(real) // d_steps
+    draws_per_d_update = 1 if penalty_weight is None else 2
     if update == "simultaneous":
         z = _replica_noise(0, batch)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = g(z, training=True)
-            logs = _d_logs(d, real, fake)
+            logs, objective = _d_logs(d, real, fake, penalty_weight)
             logs["g_loss"] = tf.reduce_mean(tf.nn.softplus(-d(fake, training=True)))
-        _apply(d_optimizer, d_tape, logs["d_loss"], d)
+        _apply(d_optimizer, d_tape, objective, d)
         _apply(g_optimizer, g_tape, logs["g_loss"], g)
-        return logs
+        return {**logs, "loss": logs["d_loss"] + logs["g_loss"]}
     d_logs = []
-    for draw, minibatch in enumerate(_minibatches(real, d_steps)):
-        fake = g(_replica_noise(draw, batch), training=True)
+    for update_index, minibatch in enumerate(_minibatches(real, d_steps)):
+        fake = g(_replica_noise(update_index * draws_per_d_update, batch), training=True)
         with tf.GradientTape() as tape:
-            d_logs.append(_d_logs(d, minibatch, fake))
-        _apply(d_optimizer, tape, d_logs[-1]["d_loss"], d)
-    z = _replica_noise(d_steps, batch)
+            logs, objective = _d_logs(d, minibatch, fake, penalty_weight)
+        _apply(d_optimizer, tape, objective, d)
+        d_logs.append(logs)
+    z = _replica_noise(d_steps * draws_per_d_update, batch)
     with tf.GradientTape() as tape:
         g_loss = tf.reduce_mean(tf.nn.softplus(-d(g(z, training=True), training=True)))
     _apply(g_optimizer, tape, g_loss, g)
     logs = {key: np.mean([logs[key] for logs in d_logs]) for key in d_logs[0]}
-    return {**logs, "g_loss": g_loss}
+    return {**logs, "g_loss": g_loss, "loss": logs["d_loss"] + g_loss}
 
 
 def _fit_one_step(gan, real):
@@ -128,25 +150,37 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
                 self.assertAllClose(got, want, rtol=1e-5, atol=1e-5)
 
     @parameterized.named_parameters(
-        ("alternating_sgd", "alternating", 1, "sgd"),
-        ("alternating_k2_adam", "alternating", 2, "adam"),
-        ("simultaneous_adam", "simultaneous", 1, "adam"),
+        ("alternating_sgd", "alternating", 1, "sgd", None),
+        ("alternating_k2_adam", "alternating", 2, "adam", None),
+        ("simultaneous_adam", "simultaneous", 1, "adam", None),
+        ("alternating_k2_penalty", "alternating", 2, "sgd", 0.5),
+        ("simultaneous_penalty", "simultaneous", 1, "adam", 0.5),
     )
     def test_one_step_on_two_replicas_equals_one_device_on_the_global_batch(
-        self, update, d_steps, optimizer
+        self, update, d_steps, optimizer, penalty_weight
     ):
         real = np.random.default_rng(1).normal(size=(8 * d_steps, 2)).astype(np.float32)
+        regularizers = [] if penalty_weight is None else [GradientNormSquared(penalty_weight)]
         with _mirrored().scope():
-            gan = _make_gan(update=update, d_steps=d_steps)
-            gan.compile(_optimizer(optimizer), _optimizer(optimizer))
+            gan = _make_gan(update=update, d_steps=d_steps, regularizers=regularizers)
+            gan.compile(g_optimizer=_optimizer(optimizer), d_optimizer=_optimizer(optimizer))
         g, d = _copy(gan.generator), _copy(gan.discriminator)
         expected = _one_device_step(
-            g, d, real, update, d_steps, _optimizer(optimizer), _optimizer(optimizer)
+            g,
+            d,
+            real,
+            update,
+            d_steps,
+            _optimizer(optimizer),
+            _optimizer(optimizer),
+            penalty_weight,
         )
 
         history = _fit_one_step(gan, real)
 
-        for key in tfgan.gan.LOG_KEYS:
+        keys = LOG_KEYS + tuple(r.name for r in regularizers)
+        self.assertCountEqual(history, keys)
+        for key in keys:
             self.assertAllClose(history[key][0], expected[key], rtol=1e-5, msg=key)
         self._assert_same_weights([gan.generator, gan.discriminator], [g, d])
 
@@ -160,7 +194,7 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
                 LATENT_DIM,
                 seed=SEED,
             )
-            gan.compile(_optimizer("sgd"), _optimizer("sgd"))
+            gan.compile(g_optimizer=_optimizer("sgd"), d_optimizer=_optimizer("sgd"))
         # Plain (unsynchronised) batch norm on one device is the reference.
         g = _copy(gan.generator, networks.dcgan_generator(LATENT_DIM, width=4))
         d = _copy(gan.discriminator, networks.dcgan_discriminator(width=4))
@@ -170,19 +204,19 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
 
         history = _fit_one_step(gan, real)
 
-        for key in tfgan.gan.LOG_KEYS:
+        for key in LOG_KEYS:
             self.assertAllClose(history[key][0], expected[key], rtol=1e-4, msg=key)
         self._assert_same_weights([gan.generator, gan.discriminator], [g, d])  # moving stats too
 
-    def test_replicas_draw_different_noise_that_the_seed_reproduces(self):
-        def replica_noise():
+    def test_replicas_draw_different_seeds_that_the_model_seed_reproduces(self):
+        def replica_seeds():
             with _mirrored().scope() as strategy:
-                gan = _make_gan()
-            noise = strategy.run(tf.function(lambda: gan._step_noise(4)))
-            return [z.numpy() for z in strategy.experimental_local_results(noise)]
+                seed_generator = keras.random.SeedGenerator(SEED)
+            seeds = strategy.run(tf.function(lambda: distribute.replica_seed(seed_generator)))
+            return [seed.numpy() for seed in strategy.experimental_local_results(seeds)]
 
-        first, second = replica_noise(), replica_noise()
-        self.assertNotAllClose(first[0], first[1])
+        first, second = replica_seeds(), replica_seeds()
+        self.assertNotAllEqual(first[0], first[1])
         self.assertAllEqual(first, second)
 
     def test_several_steps_per_execution_log_what_single_steps_log(self):
@@ -194,7 +228,7 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
             return history.history, gan.get_weights()
 
         (logs_1, weights_1), (logs_3, weights_3) = fit(1), fit(3)
-        for key in tfgan.gan.LOG_KEYS:
+        for key in LOG_KEYS:
             self.assertAllClose(logs_1[key], logs_3[key], rtol=1e-5, msg=key)
         self.assertAllClose(weights_1, weights_3, rtol=1e-5, atol=1e-6)
 
@@ -208,7 +242,7 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
         finally:
             keras.mixed_precision.set_global_policy("float32")
         self.assertIsInstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
-        for key in tfgan.gan.LOG_KEYS:
+        for key in LOG_KEYS:
             self.assertTrue(np.isfinite(history.history[key]).all(), key)
         self.assertEqual(int(gan.g_optimizer.iterations.numpy()), 4)
 
@@ -227,14 +261,7 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
 
     def test_short_circle_run_reaches_one_device_quality(self):
         def radius_error(strategy):
-            with strategy.scope():
-                gan = _make_gan(hidden=(64, 64))
-                gan.compile(
-                    keras.optimizers.Adam(1e-3, beta_1=0.5),
-                    keras.optimizers.Adam(1e-3, beta_1=0.5),
-                    steps_per_execution=100,
-                )
-            gan.fit(tfgan.data.circle(256, seed=0), steps_per_epoch=1500, verbose=0)
+            gan, _, _ = circle_gan.fit_circle(strategy=strategy)
             return metrics.radius_error(gan.generate(2000, seed=0))
 
         one_device = radius_error(tf.distribute.get_strategy())
@@ -256,7 +283,7 @@ class ScopeTest(tf.test.TestCase):
         with _mirrored().scope():
             gan = _make_gan()
             with self.assertRaisesRegex(ValueError, "g_optimizer"):
-                gan.compile(adam, keras.optimizers.Adam())
+                gan.compile(g_optimizer=adam, d_optimizer=keras.optimizers.Adam())
 
     def test_compile_outside_the_scope_builds_optimizers_in_the_models_strategy(self):
         strategy = _mirrored()
@@ -300,7 +327,11 @@ class JitCompileTest(tf.test.TestCase, parameterized.TestCase):
         real = np.random.default_rng(1).normal(size=(8, 2)).astype(np.float32)
         with tf.distribute.MirroredStrategy([gpu.name for gpu in gpus[:REPLICAS]]).scope():
             gan = _make_gan()
-            gan.compile(_optimizer("sgd"), _optimizer("sgd"), jit_compile=jit_compile)
+            gan.compile(
+                g_optimizer=_optimizer("sgd"),
+                d_optimizer=_optimizer("sgd"),
+                jit_compile=jit_compile,
+            )
         self.assertEqual(gan.jit_compile, jit_compile)
         g, d = _copy(gan.generator), _copy(gan.discriminator)
         expected = _one_device_step(
@@ -309,7 +340,7 @@ class JitCompileTest(tf.test.TestCase, parameterized.TestCase):
 
         history = _fit_one_step(gan, real)
 
-        for key in tfgan.gan.LOG_KEYS:
+        for key in LOG_KEYS:
             self.assertAllClose(history[key][0], expected[key], rtol=1e-4, msg=key)
         for model, reference in zip([gan.generator, gan.discriminator], [g, d]):
             self.assertAllClose(model.get_weights(), reference.get_weights(), rtol=1e-4, atol=1e-5)

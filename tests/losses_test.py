@@ -1,5 +1,7 @@
-"""Tests for tfgan.losses: values, shapes, dtypes and gradients against NumPy references by hand."""
+"""Tests for tfgan.losses: values, shapes, dtypes and gradients against NumPy references by hand,
+and the GANLoss objects."""
 
+import keras
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
@@ -188,21 +190,76 @@ class LossGradientTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllClose(grad, [-1.0], atol=1e-4)
 
 
-class GetTest(tf.test.TestCase, parameterized.TestCase):
-    @parameterized.named_parameters(
-        ("minimax", "minimax", losses.minimax_generator_loss),
-        ("non_saturating", "non_saturating", losses.non_saturating_generator_loss),
-    )
-    def test_name_returns_generator_loss_paired_with_discriminator_loss(self, name, g_loss):
-        pair = losses.get(name)
-        self.assertIsInstance(pair, losses.LossPair)
-        self.assertIs(pair.generator_loss, g_loss)
-        self.assertIs(pair.discriminator_loss, losses.discriminator_loss)
-        g, d = pair
-        self.assertIs(g, g_loss)
-        self.assertIs(d, losses.discriminator_loss)
+_LOSS_OBJECTS = (  # (test name, loss name, class, reference generator loss)
+    ("minimax", "minimax", losses.Minimax, _reference_minimax_generator_loss),
+    (
+        "non_saturating",
+        "non_saturating",
+        losses.NonSaturating,
+        _reference_non_saturating_generator_loss,
+    ),
+)
 
-    def test_tuple_of_callables_becomes_a_pair(self):
+
+class GANLossObjectTest(tf.test.TestCase, parameterized.TestCase):
+    """Every named loss as a GANLoss object: its values, diagnostics and serialization."""
+
+    def setUp(self):
+        super().setUp()
+        rng = np.random.default_rng(0)
+        self.real = rng.normal(scale=3.0, size=(6, 1))
+        self.fake = rng.normal(scale=3.0, size=(6, 1))
+
+    @parameterized.named_parameters(*_LOSS_OBJECTS)
+    def test_name_gives_an_instance_of_its_class(self, name, loss_class, unused_reference):
+        self.assertIsInstance(losses.get(name), loss_class)
+        self.assertIs(losses.LOSSES[name], loss_class)
+
+    @parameterized.named_parameters(*_LOSS_OBJECTS)
+    def test_both_players_losses_match_the_references(self, name, loss_class, reference):
+        loss = loss_class()
+        real, fake = tf.constant(self.real, tf.float32), tf.constant(self.fake, tf.float32)
+        d_loss = loss.discriminator_loss(real, fake)
+        g_loss = loss.generator_loss(fake)
+        for values in (d_loss, g_loss):
+            self.assertEqual(values.shape, (6,))
+            self.assertEqual(values.dtype, tf.float32)
+        self.assertAllClose(
+            d_loss, _reference_discriminator_loss(self.real[:, 0], self.fake[:, 0]), rtol=1e-6
+        )
+        self.assertAllClose(g_loss, reference(self.fake[:, 0]), rtol=1e-6, atol=1e-6)
+
+    @parameterized.named_parameters(*_LOSS_OBJECTS)
+    def test_logistic_diagnostics_are_d_of_x_and_the_share_told_apart(self, name, loss_class, _):
+        diagnostics = loss_class().diagnostics(
+            tf.constant(self.real, tf.float16), tf.constant(self.fake, tf.float16)
+        )
+        self.assertCountEqual(diagnostics, ["d_real", "d_fake", "d_accuracy"])
+        self.assertAllClose(diagnostics["d_real"], _sigmoid(self.real[:, 0]), atol=1e-3)
+        self.assertAllClose(diagnostics["d_fake"], _sigmoid(self.fake[:, 0]), atol=1e-3)
+        correct = np.concatenate([self.real[:, 0] > 0, self.fake[:, 0] < 0])
+        self.assertAllEqual(diagnostics["d_accuracy"], correct.astype(np.float32))
+        for values in diagnostics.values():
+            self.assertEqual(values.dtype, tf.float32)
+
+    @parameterized.named_parameters(*_LOSS_OBJECTS)
+    def test_keras_serialization_round_trips(self, name, loss_class, _):
+        config = keras.saving.serialize_keras_object(loss_class())
+        self.assertIsInstance(keras.saving.deserialize_keras_object(config), loss_class)
+        self.assertIsInstance(losses.get(config), loss_class)
+
+    def test_the_base_class_leaves_both_losses_to_subclasses_and_logs_nothing(self):
+        base = losses.GANLoss()
+        with self.assertRaises(NotImplementedError):
+            base.discriminator_loss(tf.zeros(2), tf.zeros(2))
+        with self.assertRaises(NotImplementedError):
+            base.generator_loss(tf.zeros(2))
+        self.assertEqual(base.diagnostics(tf.zeros(2), tf.zeros(2)), {})
+        self.assertFalse(base.generator_needs_real_logits)
+
+
+class GetTest(tf.test.TestCase, parameterized.TestCase):
+    def test_tuple_of_callables_becomes_a_loss_pair_that_calls_them(self):
         def g_loss(fake_logits):
             return -fake_logits
 
@@ -211,12 +268,15 @@ class GetTest(tf.test.TestCase, parameterized.TestCase):
 
         pair = losses.get((g_loss, d_loss))
         self.assertIsInstance(pair, losses.LossPair)
-        self.assertIs(pair.generator_loss, g_loss)
-        self.assertIs(pair.discriminator_loss, d_loss)
+        self.assertIs(pair.generator_fn, g_loss)
+        self.assertIs(pair.discriminator_fn, d_loss)
+        self.assertAllEqual(pair.generator_loss(tf.constant([1.0, 2.0])), [-1.0, -2.0])
+        self.assertAllEqual(pair.discriminator_loss(tf.constant([1.0]), tf.constant([3.0])), [2.0])
+        self.assertEqual(pair.diagnostics(tf.zeros(1), tf.zeros(1)), {})
 
-    def test_loss_pair_passes_through(self):
-        pair = losses.LossPair(losses.minimax_generator_loss, losses.discriminator_loss)
-        self.assertEqual(losses.get(pair), pair)
+    def test_a_gan_loss_passes_through(self):
+        loss = losses.Minimax()
+        self.assertIs(losses.get(loss), loss)
 
     def test_unknown_name_raises_value_error_naming_the_choices(self):
         with self.assertRaisesRegex(ValueError, r"wasserstein.*minimax.*non_saturating"):
@@ -233,6 +293,10 @@ class GetTest(tf.test.TestCase, parameterized.TestCase):
     def test_bad_object_raises_value_error_naming_the_choices(self, loss):
         with self.assertRaisesRegex(ValueError, r"minimax.*non_saturating"):
             losses.get(loss)
+
+    def test_a_class_instead_of_an_instance_says_to_call_it(self):
+        with self.assertRaisesRegex(ValueError, r"NonSaturating\(\)"):
+            losses.get(losses.NonSaturating)
 
 
 if __name__ == "__main__":

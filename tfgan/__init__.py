@@ -11,6 +11,7 @@ from tfgan import (
     plotting,
     precision,
     recipes,
+    regularizers,
 )
 from tfgan.gan import GAN
 
@@ -26,5 +27,6 @@ __all__ = [
     "plotting",
     "precision",
     "recipes",
+    "regularizers",
 ]
 __version__ = "0.1.0"

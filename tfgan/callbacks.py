@@ -14,7 +14,8 @@ from tfgan import evaluation, plotting
 class SampleGrid(keras.callbacks.Callback):
     """After each epoch, draws G(z) for fixed z as a PNG grid and a TensorBoard image.
 
-    Fixed noise makes the pictures comparable from epoch to epoch: the same z turns into better digits.
+    Fixed noise makes the pictures comparable from epoch to epoch: the same z turns into better digits
+    (for a conditional GAN, with the same labels: an equal number of each class, in order).
 
     Args:
         image_dir: PNGs go to image_dir/epoch_NNN.png.
@@ -33,13 +34,11 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         os.makedirs(self.image_dir, exist_ok=True)
-        self._noise = self.model.sample_noise(self.num_images, self.seed)
         if self.log_dir:
             self._writer = tf.summary.create_file_writer(self.log_dir)
 
     def on_epoch_end(self, epoch, logs=None):
-        images = keras.ops.convert_to_numpy(self.model.generator(self._noise, training=False))
-        grid = plotting.image_grid(images)
+        grid = plotting.image_grid(self.model.generate(self.num_images, seed=self.seed))
         plotting.save_grid(grid, os.path.join(self.image_dir, f"epoch_{epoch + 1:03d}.png"))
         if self._writer:
             with self._writer.as_default():

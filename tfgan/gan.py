@@ -1,50 +1,63 @@
 """GAN: the two-player game of Goodfellow et al. 2014 as a keras.Model trained with `fit`."""
 
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan import losses
+from tfgan import distribute, losses
+from tfgan import regularizers as regularizers_lib
 
 UPDATES = ("alternating", "simultaneous")
 NOISES = ("normal", "uniform")
-LOG_KEYS = ("d_loss", "g_loss", "d_real", "d_fake", "d_accuracy")
+_IGNORED_BY_A_GAN = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
 
 @keras.saving.register_keras_serializable(package="tfgan")
 class GAN(keras.Model):
     """A generator G(z) and a discriminator D(x) trained against each other with `fit`.
 
-    Each element of the training data is a batch of real examples (labels, if present, are ignored).
     With `update="alternating"` (Algorithm 1 of the paper) a train step makes `d_steps` discriminator
     updates, each on its own real minibatch and fresh noise, then one generator update on fresh noise:
     each batch therefore holds `d_steps` minibatches and is split evenly between the D updates.
     With `update="simultaneous"` one forward pass on one batch gives both players' gradients, as in the
     paper's released code and the TensorFlow DCGAN tutorial: cheaper by one generator pass per step.
 
-    Logs (epoch means, shown by the progress bar, History and TensorBoard): `d_loss`, `g_loss`, `d_real`
-    (mean D(x)), `d_fake` (mean D(G(z))) and `d_accuracy` (share of real scored > 1/2 and generated
-    scored < 1/2; 0.5 at the game's equilibrium, where D(x) = 1/2 everywhere).
+    Each D update minimises `loss`'s discriminator loss plus the regularizers' penalties; each G update
+    minimises its generator loss. A batch is `x`, `(x,)` or `(x, y)`: with `num_classes` set, y holds
+    the examples' integer labels, and both networks take `[inputs, labels]` (G(z, y), D(x, y));
+    without it, labels in the data are ignored.
+
+    Logs (epoch means, shown by the progress bar, History and TensorBoard): `d_loss` and `g_loss`, the
+    loss's diagnostics (`d_real`, `d_fake`, `d_accuracy` for the logistic losses), each regularizer's
+    weighted penalty under its name, and `loss` = d_loss + g_loss (the sum Keras's own tools read, e.g.
+    `keras.callbacks.TerminateOnNaN`). `evaluate` logs the same with both networks in inference mode,
+    on noise of its own seed stream.
+
+    Keras's callbacks that act on `model.optimizer` act on both players: it is a
+    `keras.optimizers.MultiOptimizer` over `g_optimizer` and `d_optimizer`.
 
     Under `tf.distribute` (create the networks, the GAN and its optimizers in `strategy.scope()`) each
     batch is the global batch: every replica takes its shard (split into `d_steps` minibatches) and its
     own noise, gradients are those of the mean over the global batch, and the logs are global-batch
-    means, as one device computes them.
+    means, as one device computes them (`tfgan.distribute`).
 
     Args:
-        generator: maps [batch, latent_dim] noise to examples.
-        discriminator: maps examples to one logit per example.
+        generator: maps [batch, latent_dim] noise (and labels) to examples.
+        discriminator: maps examples (and labels) to one logit per example.
         latent_dim: size of the noise vector z.
-        loss: a name in `tfgan.losses.LOSSES` or a (generator_loss, discriminator_loss) pair.
+        loss: a name in `tfgan.losses.LOSSES`, a `tfgan.losses.GANLoss`, or a (generator_loss,
+            discriminator_loss) pair of functions of logits.
         d_steps: discriminator updates per generator update (the paper's k).
         update: "alternating" or "simultaneous" (only with d_steps=1).
         noise: prior p(z): "normal" (standard normal) or "uniform" (on [-1, 1]).
+        regularizers: `tfgan.regularizers.Regularizer`s whose penalties D's loss adds.
+        num_classes: for a conditional GAN, the number of classes of the labels; None: unconditional.
         seed: seeds all randomness in the step; the same seed gives the same run.
 
     Raises:
-        ValueError: the networks' shapes do not fit each other or latent_dim, or an argument is invalid.
+        ValueError: the networks do not fit each other or latent_dim, or an argument is invalid.
     """
 
     def __init__(
@@ -52,22 +65,20 @@ class GAN(keras.Model):
         generator: keras.Model,
         discriminator: keras.Model,
         latent_dim: int,
-        loss: Union[str, losses.LossPair, tuple] = "non_saturating",
+        loss: Union[str, losses.GANLoss, tuple] = "non_saturating",
         d_steps: int = 1,
         update: str = "alternating",
         noise: str = "normal",
+        regularizers: Sequence[regularizers_lib.Regularizer] = (),
+        num_classes: Optional[int] = None,
         seed: Optional[int] = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_networks(generator, discriminator, latent_dim)
-        _check_created_in_scope(
-            tf.distribute.get_strategy(),
-            generator.variables + discriminator.variables,
-            "The generator or discriminator",
-        )
-        if not isinstance(d_steps, int) or d_steps < 1:
-            raise ValueError(f"d_steps must be a positive integer, got {d_steps!r}.")
+        _check_positive_int("latent_dim", latent_dim)
+        _check_positive_int("d_steps", d_steps)
+        if num_classes is not None:
+            _check_positive_int("num_classes", num_classes)
         if update not in UPDATES:
             raise ValueError(f"update must be one of {UPDATES}, got {update!r}.")
         if update == "simultaneous" and d_steps != 1:
@@ -77,52 +88,82 @@ class GAN(keras.Model):
             )
         if noise not in NOISES:
             raise ValueError(f"noise must be one of {NOISES}, got {noise!r}.")
+        _check_networks(generator, discriminator, latent_dim, num_classes)
+        distribute.check_created_in_scope(
+            tf.distribute.get_strategy(),
+            generator.variables + discriminator.variables,
+            "The generator or discriminator",
+        )
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = latent_dim
-        self.loss_pair = losses.get(loss)
-        self._loss_config = loss
+        self.gan_loss = losses.get(loss)
         self.d_steps = d_steps
         self.update = update
         self.noise = noise
+        self.regularizers = _check_regularizers(regularizers)
+        self.num_classes = num_classes
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
-        self.trackers = {key: keras.metrics.Mean(name=key) for key in LOG_KEYS}
+        self.evaluation_seed_generator = keras.random.SeedGenerator(
+            seed, name="evaluation_seed_generator"
+        )
+        self._evaluation_seed_start = self.evaluation_seed_generator.state.numpy()
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self._log_keys()}
         self.built = True
 
     @property
     def metrics(self):
         return list(self.trackers.values())
 
-    def call(self, z, training=False):
-        """Runs the generator: G(z)."""
-        return self.generator(z, training=training)
+    def call(self, z, labels=None, training=False):
+        """Runs the generator: G(z), or G(z, y) for a conditional GAN."""
+        return self._generate(z, labels, training)
 
     def sample_noise(self, batch_size, seed):
         """[batch_size, latent_dim] draws from p(z); seed as for the module's `sample_noise`."""
         return sample_noise(batch_size, self.latent_dim, self.noise, seed)
 
-    def generate(self, n: int, seed: Optional[int] = None, batch_size: int = 1024) -> np.ndarray:
+    def generate(
+        self, n: int, labels=None, seed: Optional[int] = None, batch_size: int = 1024
+    ) -> np.ndarray:
         """Returns n generated examples as a NumPy array (inference mode).
 
         Args:
             n: number of examples.
+            labels: for a conditional GAN, n integer labels, or None for an equal number of each
+                class (in order 0, 1, ..., num_classes - 1, 0, 1, ...).
             seed: an integer gives the same examples every time; None draws fresh noise.
             batch_size: examples per generator call, to bound memory.
+
+        Raises:
+            ValueError: labels for an unconditional GAN, or not n of them.
         """
-        return generate(self.generator, n, self.noise, seed, batch_size)
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError("labels= needs a conditional GAN (GAN(..., num_classes=K)).")
+        elif labels is None:
+            labels = np.arange(n) % self.num_classes
+        elif len(labels) != n:
+            raise ValueError(f"generate({n}) needs {n} labels, got {len(labels)}.")
+        return generate(
+            self.generator, n, self.noise, seed, batch_size, labels, latent_dim=self.latent_dim
+        )
 
     # Compilation and (de)serialisation.
 
     def compile(
         self,
+        *,
         g_optimizer: Union[str, keras.optimizers.Optimizer, None] = None,
         d_optimizer: Union[str, keras.optimizers.Optimizer, None] = None,
         jit_compile: Union[str, bool] = "auto",
         steps_per_execution: int = 1,
-        **kwargs,
+        run_eagerly: bool = False,
+        auto_scale_loss: bool = True,
+        **ignored,
     ):
-        """Configures both players' optimizers and how the step is compiled.
+        """Configures both players' optimizers and how the step is compiled (keyword arguments only).
 
         Args:
             g_optimizer: the generator's optimizer (default: Adam(2e-4, beta_1=0.5), as in DCGAN).
@@ -131,46 +172,60 @@ class GAN(keras.Model):
                 tf.distribute strategy; True/False force it. Under a strategy, True compiles each
                 replica's step (every replica must be a GPU; a TPU compiles everything anyway).
             steps_per_execution: train steps run per `tf.function` call.
-            **kwargs: passed to `keras.Model.compile` (e.g. run_eagerly).
+            run_eagerly: as Keras's: run the step eagerly, for debugging.
+            auto_scale_loss: as Keras's: under the mixed_float16 policy, wrap both optimizers in
+                dynamic loss scaling (`keras.optimizers.LossScaleOptimizer`).
 
         Under a tf.distribute strategy, the optimizers are created and built in the GAN's strategy
         scope; optimizer instances passed in must have been created in it too.
 
         Raises:
-            ValueError: one optimizer for both players, variables from another strategy's scope, or
-                jit_compile=True on several non-GPU replicas.
+            ValueError: an argument Keras's compile takes but a GAN would ignore (optimizer=, loss=,
+                metrics=, ...), one optimizer for both players, variables from another strategy's
+                scope, or jit_compile=True on several non-GPU replicas.
         """
+        if ignored:
+            names = ", ".join(f"{name}=" for name in ignored)
+            known = set(ignored) <= set(_IGNORED_BY_A_GAN)
+            raise ValueError(
+                f"GAN.compile got {names}, which "
+                f"{'a GAN would ignore' if known else 'it does not take'}: give each player its "
+                "optimizer with g_optimizer= and d_optimizer=; the losses come from GAN(loss=...) "
+                "and the logs from the loss and the regularizers."
+            )
         strategy = self.distribute_strategy
-        _check_created_in_scope(strategy, self.variables, "The GAN")
+        distribute.check_created_in_scope(strategy, self.variables, "The GAN")
         with strategy.scope():
-            g_optimizer = _optimizer(g_optimizer)
-            d_optimizer = _optimizer(d_optimizer)
+            g_optimizer = _optimizer(g_optimizer, "generator_adam")
+            d_optimizer = _optimizer(d_optimizer, "discriminator_adam")
             if g_optimizer is d_optimizer:
                 raise ValueError(
                     "g_optimizer and d_optimizer must be two optimizer instances, not one."
                 )
             for name, optimizer in (("g_optimizer", g_optimizer), ("d_optimizer", d_optimizer)):
-                _check_created_in_scope(strategy, optimizer.variables, name)
+                distribute.check_created_in_scope(strategy, optimizer.variables, name)
             super().compile(
                 optimizer=None,
                 jit_compile=jit_compile,
                 steps_per_execution=steps_per_execution,
-                **kwargs,
+                run_eagerly=run_eagerly,
             )
-            _check_jit_compile(strategy, self.jit_compile)
-            if self.dtype_policy.name == "mixed_float16":
+            distribute.check_jit_compile(strategy, self.jit_compile)
+            if auto_scale_loss and self.dtype_policy.name == "mixed_float16":
                 g_optimizer = _loss_scaled(g_optimizer)
                 d_optimizer = _loss_scaled(d_optimizer)
             self.g_optimizer = g_optimizer
             self.d_optimizer = d_optimizer
             self.g_optimizer.build(self.generator.trainable_variables)
             self.d_optimizer.build(self.discriminator.trainable_variables)
+            self.optimizer = _PlayerOptimizers(self)
         self._gan_compile_args = dict(
             g_optimizer=g_optimizer,
             d_optimizer=d_optimizer,
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
-            **kwargs,
+            run_eagerly=run_eagerly,
+            auto_scale_loss=auto_scale_loss,
         )
 
     def get_compile_config(self):
@@ -184,28 +239,31 @@ class GAN(keras.Model):
         self.compile(**keras.saving.deserialize_keras_object(config))
 
     def get_config(self):
-        loss = self._loss_config
-        if not isinstance(loss, str):
-            loss = [keras.saving.serialize_keras_object(fn) for fn in self.loss_pair]
-        return {
-            "name": self.name,
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "latent_dim": self.latent_dim,
-            "loss": loss,
-            "d_steps": self.d_steps,
-            "update": self.update,
-            "noise": self.noise,
-            "seed": self.seed,
-        }
+        config = super().get_config()
+        config.update(
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            latent_dim=self.latent_dim,
+            loss=keras.saving.serialize_keras_object(self.gan_loss),
+            d_steps=self.d_steps,
+            update=self.update,
+            noise=self.noise,
+            regularizers=[keras.saving.serialize_keras_object(r) for r in self.regularizers],
+            num_classes=self.num_classes,
+            seed=self.seed,
+        )
+        return config
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
-        if not isinstance(config["loss"], str):
+        if isinstance(config["loss"], list):  # a (generator_loss, discriminator_loss) pair
             config["loss"] = tuple(map(keras.saving.deserialize_keras_object, config["loss"]))
+        config["regularizers"] = [
+            keras.saving.deserialize_keras_object(r) for r in config.get("regularizers", ())
+        ]
         return cls(**config)
 
     def save_own_variables(self, store):
@@ -215,170 +273,209 @@ class GAN(keras.Model):
 
     def load_own_variables(self, store):
         self.seed_generator.state.assign(store["seed_generator_state"])
-        for i, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
-            variable.assign(store[str(i)])
+        super().load_own_variables(
+            {key: store[key] for key in store.keys() if key != "seed_generator_state"}
+        )
 
-    # Running steps under tf.distribute.
+    # Running steps.
 
     def make_train_function(self, force=False):
-        if not _is_replicated(self.distribute_strategy):
+        if not distribute.is_replicated(self.distribute_strategy):
             return super().make_train_function(force)
         if self.train_function is None or force:
-            self.train_function = self._replicated_function(self.train_step)
+            self.train_function = distribute.replicated_step_function(self, self.train_step)
         return self.train_function
 
     def make_test_function(self, force=False):
-        if not _is_replicated(self.distribute_strategy):
+        if not distribute.is_replicated(self.distribute_strategy):
             return super().make_test_function(force)
         if self.test_function is None or force:
-            self.test_function = self._replicated_function(self.test_step)
+            self.test_function = distribute.replicated_step_function(self, self.test_step)
         return self.test_function
 
-    def _replicated_function(self, step):
-        """Runs up to `steps_per_execution` replicated steps per call, as `fit`/`evaluate` expect.
+    def evaluate(self, *args, **kwargs):
+        """Keras's `evaluate`, on noise from the GAN's evaluation seed stream, restarted every call.
 
-        Keras 3 wraps `strategy.run(step)` in a `tf.function` of its own and calls it from a `tf.cond`
-        branch of its multi-step loop; MirroredStrategy cannot synchronise replicas (gradient all-reduce,
-        merge_call) inside such a nested function, and the run dies with "You must feed a value for
-        placeholder tensor". Here `strategy.run(step)` is the body of a `tf.while_loop` that stops at
-        `steps_per_execution` or at the end of the data; only fetching the next batch is conditional.
+        Training's noise stream is left alone (evaluating between epochs changes no training run),
+        and every call scores the same noise, so figures of different calls compare the networks.
         """
-        strategy = self.distribute_strategy
-        replica_step = step
-        if self.jit_compile and not self.run_eagerly and not _is_tpu(strategy):
-            replica_step = _per_replica_xla(step)
-
-        def one_step(data):
-            outputs = strategy.run(replica_step, args=(data,))
-            # Every replica returns the same global means (_global_means): take the first local one.
-            return tf.nest.map_structure(
-                lambda v: strategy.experimental_local_results(v)[0], outputs
-            )
-
-        def steps(iterator):
-            def more(count, outputs, inputs):
-                return tf.logical_and(count < self.steps_per_execution, inputs.has_value())
-
-            def run(count, outputs, inputs):
-                outputs = one_step(inputs.get_value())
-                inputs = tf.cond(
-                    count + 1 < self.steps_per_execution,
-                    iterator.get_next_as_optional,
-                    lambda: inputs,
-                )
-                return count + 1, outputs, inputs
-
-            zeros = tf.nest.map_structure(tf.zeros_like, self._results())
-            count, outputs, _ = tf.while_loop(
-                more, run, (tf.constant(0), zeros, iterator.get_next_as_optional())
-            )
-            return count, outputs
-
-        if not self.run_eagerly:
-            steps = tf.function(steps, reduce_retracing=True)
-
-        def function(iterator):
-            count, outputs = steps(iterator)
-            if int(count) == 0:
-                raise StopIteration
-            return outputs
-
-        return function
+        self.evaluation_seed_generator.state.assign(self._evaluation_seed_start)
+        return super().evaluate(*args, **kwargs)
 
     # The game.
 
     def train_step(self, data):
-        real = _real_examples(data)
+        real, labels = self._unpack(data)
         if self.update == "simultaneous":
-            self._record(self._simultaneous_step(real))
-            return self._results()
-        for minibatch in _split(real, self.d_steps):
-            self._record(self._discriminator_step(minibatch))
-        self._record({"g_loss": self._generator_step(tf.shape(minibatch)[0])})
-        return self._results()
+            d_logs, g_logs = self._simultaneous_update(real, labels)
+            return self._log([d_logs], g_logs)
+        minibatches = _split(real, labels, self.d_steps)
+        d_logs = [self._discriminator_update(*minibatch) for minibatch in minibatches]
+        return self._log(d_logs, self._generator_update(*minibatches[-1]))
 
     def test_step(self, data):
-        real = _real_examples(data)
-        fake = self.generator(self._step_noise(tf.shape(real)[0]), training=False)
-        real_logits = self.discriminator(real, training=False)
-        fake_logits = self.discriminator(fake, training=False)
-        logs, _ = _global_means(
-            {
-                "d_loss": self.loss_pair.discriminator_loss(real_logits, fake_logits),
-                "g_loss": self.loss_pair.generator_loss(fake_logits),
-                **_example_scores(real_logits, fake_logits),
-            }
+        real, labels = self._unpack(data)
+        z = self._noise(tf.shape(real)[0], training=False)
+        fake = self._generate(z, labels, training=False)
+        _, d_logs, real_logits, fake_logits = self._discriminator_objective(
+            real, fake, labels, training=False
         )
-        self._record(logs)
-        return self._results()
+        if not self.gan_loss.generator_needs_real_logits:
+            real_logits = None
+        _, g_logs = self._generator_objective(fake_logits, real_logits, labels)
+        return self._log([d_logs], g_logs)
 
-    def _discriminator_step(self, real):
-        """One update of D with G fixed: maximise log D(x) + log(1 - D(G(z)))."""
-        fake = self.generator(self._step_noise(tf.shape(real)[0]), training=True)
+    def _discriminator_update(self, real, labels):
+        """One update of D with G fixed, on a real minibatch and fresh noise."""
+        fake = self._generate(self._noise(tf.shape(real)[0]), labels, training=True)
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            losses = self.loss_pair.discriminator_loss(real_logits, fake_logits)
-            logs, counts = _global_means(
-                {"d_loss": losses, **_example_scores(real_logits, fake_logits)}
-            )
-            scaled_loss = self.d_optimizer.scale_loss(_share(losses, counts["d_loss"]))
-        self._apply(
-            self.d_optimizer, tape.gradient(scaled_loss, self._d_variables), self._d_variables
-        )
+            objective, logs, _, _ = self._discriminator_objective(real, fake, labels)
+            scaled = self.d_optimizer.scale_loss(objective)
+        _apply(self.d_optimizer, tape.gradient(scaled, self._d_variables), self._d_variables)
         return logs
 
-    def _generator_step(self, batch_size):
-        """One update of G with D fixed, on fresh noise; returns the generator loss."""
-        z = self._step_noise(batch_size)
+    def _generator_update(self, real, labels):
+        """One update of G with D fixed, on fresh noise (and D(x) of `real` if the loss needs it)."""
+        z = self._noise(tf.shape(real)[0])
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
-            losses = self.loss_pair.generator_loss(fake_logits)
-            logs, counts = _global_means({"g_loss": losses})
-            scaled_loss = self.g_optimizer.scale_loss(_share(losses, counts["g_loss"]))
-        self._apply(
-            self.g_optimizer, tape.gradient(scaled_loss, self._g_variables), self._g_variables
-        )
-        return logs["g_loss"]
+            fake_logits = self._discriminate(self._generate(z, labels, True), labels, True)
+            real_logits = None
+            if self.gan_loss.generator_needs_real_logits:
+                real_logits = self._discriminate(real, labels, True)
+            objective, logs = self._generator_objective(fake_logits, real_logits, labels)
+            scaled = self.g_optimizer.scale_loss(objective)
+        _apply(self.g_optimizer, tape.gradient(scaled, self._g_variables), self._g_variables)
+        return logs
 
-    def _simultaneous_step(self, real):
+    def _simultaneous_update(self, real, labels):
         """Both players' gradients from one forward pass, applied together."""
-        z = self._step_noise(tf.shape(real)[0])
+        z = self._noise(tf.shape(real)[0])
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = self.generator(z, training=True)
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            d_losses = self.loss_pair.discriminator_loss(real_logits, fake_logits)
-            g_losses = self.loss_pair.generator_loss(fake_logits)
-            logs, counts = _global_means(
-                {
-                    "d_loss": d_losses,
-                    "g_loss": g_losses,
-                    **_example_scores(real_logits, fake_logits),
-                }
+            fake = self._generate(z, labels, training=True)
+            d_objective, d_logs, real_logits, fake_logits = self._discriminator_objective(
+                real, fake, labels
             )
-            d_scaled_loss = self.d_optimizer.scale_loss(_share(d_losses, counts["d_loss"]))
-            g_scaled_loss = self.g_optimizer.scale_loss(_share(g_losses, counts["g_loss"]))
-        d_gradients = d_tape.gradient(d_scaled_loss, self._d_variables)
-        g_gradients = g_tape.gradient(g_scaled_loss, self._g_variables)
-        self._apply(self.d_optimizer, d_gradients, self._d_variables)
-        self._apply(self.g_optimizer, g_gradients, self._g_variables)
-        return logs
+            if not self.gan_loss.generator_needs_real_logits:
+                real_logits = None
+            g_objective, g_logs = self._generator_objective(fake_logits, real_logits, labels)
+            d_scaled = self.d_optimizer.scale_loss(d_objective)
+            g_scaled = self.g_optimizer.scale_loss(g_objective)
+        d_gradients = d_tape.gradient(d_scaled, self._d_variables)
+        g_gradients = g_tape.gradient(g_scaled, self._g_variables)
+        _apply(self.d_optimizer, d_gradients, self._d_variables)
+        _apply(self.g_optimizer, g_gradients, self._g_variables)
+        return d_logs, g_logs
 
-    def _step_noise(self, batch_size):
-        """Fresh noise for one update from the model's seed stream, different on every replica.
+    def _discriminator_objective(self, real, fake, labels, training=True):
+        """D's loss, penalties and diagnostics on one minibatch: what every D update and test_step use.
 
-        Under tf.distribute each replica advances its copy of the (mirrored) seed state in step with the
-        others; folding in the replica's id gives each replica its own noise, reproducibly from the seed.
-        On one device this is `sample_noise(batch_size, self.seed_generator)`.
+        Returns:
+            (objective: this replica's share of D's global-batch loss with the penalties,
+             logs: {log key: (global-batch mean, weight of this value in the epoch mean)},
+             real_logits, fake_logits).
         """
-        context = tf.distribute.get_replica_context()
-        if context is None or context.num_replicas_in_sync == 1:
-            return self.sample_noise(batch_size, self.seed_generator)
-        seed = tf.random.experimental.stateless_fold_in(
-            _int32_seed(self.seed_generator.next()), context.replica_id_in_sync_group
+        real_logits = self._discriminate(real, labels, training)
+        fake_logits = self._discriminate(fake, labels, training)
+        d_loss = self.gan_loss.discriminator_loss(real_logits, fake_logits, labels=labels)
+        _check_per_example(d_loss, real, "The loss's discriminator_loss")
+        per_example = {
+            "d_loss": d_loss,
+            **self.gan_loss.diagnostics(real_logits, fake_logits, labels=labels),
+        }
+        computed = {}
+        for regularizer in self.regularizers:
+            per_example[regularizer.name], computed[regularizer.name] = self._penalty(
+                regularizer, real, fake, labels, training
+            )
+        means, counts = distribute.global_means(per_example)
+        objective = distribute.share(d_loss, counts["d_loss"])
+        for regularizer in self.regularizers:
+            # A lazy penalty weighs `every` times as much on the updates that compute it.
+            penalty = distribute.share(per_example[regularizer.name], counts[regularizer.name])
+            objective += regularizer.every * penalty
+        logs = {name: (mean, computed.get(name, 1.0)) for name, mean in means.items()}
+        return objective, logs, real_logits, fake_logits
+
+    def _penalty(self, regularizer, real, fake, labels, training):
+        """(weight * the regularizer's per-example penalty, 1.0 if computed in this update else 0.0).
+
+        In training a regularizer with every=N is computed on every N-th D update only, counted by
+        D's optimizer, and is zero in the others; test_step computes it every time.
+        """
+        seed = distribute.replica_seed(self._seed_generator(training))
+
+        def critic(x):
+            return self._discriminate(x, labels, training)
+
+        def weighted_penalty():
+            penalty = regularizer.penalty(critic, real, fake, seed)
+            _check_per_example(penalty, real, f"The penalty of regularizer {regularizer.name!r}")
+            return regularizer.weight * tf.cast(penalty, tf.float32)
+
+        if not training or regularizer.every == 1:
+            return weighted_penalty(), 1.0
+        due = tf.equal(self.d_optimizer.iterations % regularizer.every, 0)
+        skipped = lambda: tf.zeros(tf.shape(real)[:1], tf.float32)  # noqa: E731
+        return tf.cond(due, weighted_penalty, skipped), tf.cast(due, tf.float32)
+
+    def _generator_objective(self, fake_logits, real_logits, labels):
+        """(this replica's share of G's global-batch loss, logs): what every G update and test_step use."""
+        g_loss = self.gan_loss.generator_loss(fake_logits, real_logits, labels=labels)
+        _check_per_example(g_loss, fake_logits, "The loss's generator_loss")
+        means, counts = distribute.global_means({"g_loss": g_loss})
+        return distribute.share(g_loss, counts["g_loss"]), {"g_loss": (means["g_loss"], 1.0)}
+
+    def _log(self, d_logs, g_logs):
+        """Records each D update's and the G update's logs, and loss = d_loss + g_loss of the step."""
+        for logs in d_logs + [g_logs]:
+            for name, (value, weight) in logs.items():
+                self.trackers[name].update_state(value, sample_weight=weight)
+        d_loss = tf.add_n([logs["d_loss"][0] for logs in d_logs]) / len(d_logs)
+        self.trackers["loss"].update_state(d_loss + g_logs["g_loss"][0])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def _log_keys(self):
+        """Every key the step logs: the losses, the loss's diagnostics and the regularizers."""
+        logits = tf.zeros((2, 1))
+        labels = None if self.num_classes is None else tf.zeros((2,), tf.int32)
+        diagnostics = list(self.gan_loss.diagnostics(logits, logits, labels=labels))
+        keys = ["loss", "d_loss", "g_loss", *diagnostics, *(r.name for r in self.regularizers)]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise ValueError(
+                f"Two logs would be named {repeated[0]!r} (the losses, the loss's diagnostics and the "
+                "regularizers' names must differ): give the regularizer another name=."
+            )
+        return keys
+
+    def _unpack(self, data):
+        """(real examples, labels or None) of a batch x, (x,), (x, y) or (x, y, sample_weight)."""
+        real, labels, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        if sample_weight is not None:
+            raise ValueError("A GAN does not use sample weights: give batches of x or (x, labels).")
+        if self.num_classes is None:
+            return real, None
+        if labels is None:
+            raise ValueError(
+                f"GAN(num_classes={self.num_classes}) trains on (examples, labels) batches, but the "
+                "data have no labels: yield (x, y), e.g. tfgan.data.mnist(..., with_labels=True)."
+            )
+        return real, labels
+
+    def _generate(self, z, labels, training):
+        return self.generator(_network_inputs(z, labels), training=training)
+
+    def _discriminate(self, x, labels, training):
+        return self.discriminator(_network_inputs(x, labels), training=training)
+
+    def _seed_generator(self, training):
+        return self.seed_generator if training else self.evaluation_seed_generator
+
+    def _noise(self, batch_size, training=True):
+        """Fresh noise for one update from the model's seed stream (evaluation's in test_step)."""
+        return self.sample_noise(
+            batch_size, distribute.replica_seed(self._seed_generator(training))
         )
-        return self.sample_noise(batch_size, seed)
 
     @property
     def _d_variables(self):
@@ -388,16 +485,38 @@ class GAN(keras.Model):
     def _g_variables(self):
         return self.generator.trainable_variables
 
-    @staticmethod
-    def _apply(optimizer, gradients, variables):
-        optimizer.apply_gradients(zip(gradients, variables))
 
-    def _record(self, values):
-        for key, value in values.items():
-            self.trackers[key].update_state(value)
+class _PlayerOptimizers(keras.optimizers.MultiOptimizer):
+    """Keras's MultiOptimizer over G's and D's optimizers, as the GAN's `model.optimizer`.
 
-    def _results(self):
-        return {key: tracker.result() for key, tracker in self.trackers.items()}
+    Keras's callbacks that act on `model.optimizer` reach each optimizer in `optimizers`
+    (LearningRateScheduler, ReduceLROnPlateau, SwapEMAWeights), and `fit` finalizes it at the end (an
+    optimizer's EMA weights go into its network), so both players get what the one optimizer of a plain
+    Keras model gets. The step applies each player's gradients with that player's optimizer, which holds
+    and saves the state: this one saves nothing, and counts train steps as G's optimizer does.
+    """
+
+    def __init__(self, gan):
+        players = [_unscaled(gan.g_optimizer), _unscaled(gan.d_optimizer)]
+        generator_variables = {id(v) for v in gan.generator.trainable_variables}
+        scale_factors = [player.loss_scale_factor for player in players]
+        super().__init__(
+            lambda v: players[0] if id(v) in generator_variables else players[1],
+            name="gan_optimizers",
+        )
+        self.build(gan.trainable_variables)
+        for player, factor in zip(players, scale_factors):  # build() resets them to its own
+            player.loss_scale_factor = factor
+
+    @property
+    def iterations(self):
+        return self.optimizers[0].iterations
+
+    def save_own_variables(self, store):
+        pass
+
+    def load_own_variables(self, store):
+        pass
 
 
 def sample_noise(batch_size, latent_dim: int, noise: str = "normal", seed=None):
@@ -421,11 +540,30 @@ def sample_noise(batch_size, latent_dim: int, noise: str = "normal", seed=None):
 
 
 def generate(
-    generator: keras.Model, n: int, noise: str = "normal", seed=None, batch_size: int = 1024
+    generator: keras.Model,
+    n: int,
+    noise: str = "normal",
+    seed=None,
+    batch_size: int = 1024,
+    labels=None,
+    latent_dim: Optional[int] = None,
 ) -> np.ndarray:
-    """n examples G(z) from a generator, z ~ p(z) (an integer seed gives the same examples every time)."""
-    z = sample_noise(n, generator.input_shape[-1], noise, seed)
-    return generator.predict(z, batch_size=batch_size, verbose=0)
+    """n examples G(z) (or G(z, labels)) from a generator, z ~ p(z), as NumPy.
+
+    Args:
+        generator: a generator network.
+        n: number of examples.
+        noise: the prior it was trained with, "normal" or "uniform".
+        seed: an integer gives the same examples every time.
+        batch_size: examples per generator call.
+        labels: n integer labels for a conditional generator.
+        latent_dim: size of z (default: read off a Functional generator's input).
+    """
+    if latent_dim is None:
+        latent_dim = _noise_input_shape(generator)[-1]
+    z = sample_noise(n, latent_dim, noise, seed)
+    inputs = z if labels is None else [z, np.asarray(labels, np.int32)]
+    return generator.predict(inputs, batch_size=batch_size, verbose=0)
 
 
 def load_generator(path: str, noise: str = "normal"):
@@ -441,151 +579,106 @@ def load_generator(path: str, noise: str = "normal"):
     return model, noise
 
 
-def _example_scores(real_logits, fake_logits):
-    """Per-example D(x), D(G(z)) and whether D tells each apart (threshold 1/2): their means are logged."""
-    real_logits = tf.reshape(tf.cast(real_logits, tf.float32), [-1])
-    fake_logits = tf.reshape(tf.cast(fake_logits, tf.float32), [-1])
-    correct = tf.concat([real_logits > 0, fake_logits < 0], axis=0)
-    return {
-        "d_real": tf.sigmoid(real_logits),
-        "d_fake": tf.sigmoid(fake_logits),
-        "d_accuracy": tf.cast(correct, tf.float32),
-    }
+def _noise_input_shape(generator):
+    inputs = getattr(generator, "inputs", None)
+    if not inputs:
+        raise ValueError(
+            f"Can't tell the latent size of {generator.name!r} (not a Functional model): "
+            "pass latent_dim=."
+        )
+    return tuple(inputs[0].shape)
 
 
-def _global_means(per_example):
-    """Means of float32 per-example values over the global batch, and how many examples each has.
-
-    Under tf.distribute every replica holds a shard of the batch: one all-reduce of the shards' sums and
-    counts gives every replica the means one device computes on the whole batch (uneven shards included).
-
-    Returns:
-        ({name: mean}, {name: global count}), both float32 scalars.
-    """
-    names = list(per_example)
-    sums = tf.stack([tf.reduce_sum(per_example[name]) for name in names])
-    counts = tf.stack([tf.cast(tf.size(per_example[name]), tf.float32) for name in names])
-    context = tf.distribute.get_replica_context()
-    if context is not None and context.num_replicas_in_sync > 1:
-        sums, counts = context.all_reduce(tf.distribute.ReduceOp.SUM, [sums, counts])
-    return dict(zip(names, tf.unstack(sums / counts))), dict(zip(names, tf.unstack(counts)))
+def _network_inputs(inputs, labels):
+    """What a network is called on: its inputs, or [inputs, labels] for a conditional GAN."""
+    return inputs if labels is None else [inputs, labels]
 
 
-def _share(per_example_loss, global_count):
-    """This replica's share of the mean loss over the global batch: its sum / the global count.
-
-    The optimizers sum the replicas' gradients, so the update follows the gradient of the global mean
-    (what `tf.nn.compute_average_loss` does, exact for uneven shards too); on one device, the mean.
-    """
-    return tf.reduce_sum(per_example_loss) / global_count
+def _apply(optimizer, gradients, variables):
+    optimizer.apply_gradients(zip(gradients, variables))
 
 
-def _int32_seed(seed):
-    """A SeedGenerator draw as the int32 seed keras.random uses for TensorFlow's stateless ops."""
-    return tf.cast(tf.math.floormod(seed, tf.int32.max - 1), tf.int32)
-
-
-def _is_replicated(strategy):
-    """Whether a strategy runs the step on several replicas (one device runs Keras's own loop)."""
-    return strategy.num_replicas_in_sync > 1
-
-
-def _is_tpu(strategy):
-    return isinstance(strategy, tf.distribute.TPUStrategy)
-
-
-def _per_replica_xla(step):
-    """`step` compiled with XLA, one function per replica, for `strategy.run` on GPU replicas.
-
-    TensorFlow lets replicas synchronise inside XLA only when the function given to `strategy.run` is
-    compiled and every replica is a GPU. Each replica gets its own `tf.function`: one traced function
-    would keep the first replica's Keras variables for all of them.
-    """
-    functions = {}
-
-    @tf.autograph.experimental.do_not_convert
-    def replica_step(data):
-        replica = tf.get_static_value(tf.distribute.get_replica_context().replica_id_in_sync_group)
-        if replica not in functions:
-            functions[replica] = tf.function(step, jit_compile=True, reduce_retracing=True)
-        return functions[replica](data)
-
-    return replica_step
-
-
-def _real_examples(data):
-    """The real examples of a batch: x from x, (x,), (x, y) or (x, y, sample_weight)."""
-    return data[0] if isinstance(data, (tuple, list)) else data
-
-
-def _split(real, d_steps):
-    """Splits a batch into d_steps equal minibatches, one per discriminator update."""
+def _split(real, labels, d_steps):
+    """Splits a batch (and its labels) into d_steps equal minibatches, one per discriminator update."""
     if d_steps == 1:
-        return [real]
+        return [(real, labels)]
     batch_size = real.shape[0]
     if batch_size is not None and batch_size % d_steps:
         raise ValueError(
             f"A batch of {batch_size} examples cannot be split into d_steps={d_steps} equal minibatches: "
             f"batch the data at d_steps * minibatch size."
         )
-    return tf.split(real, d_steps, axis=0)
+    reals = tf.split(real, d_steps, axis=0)
+    labels = [None] * d_steps if labels is None else tf.split(labels, d_steps, axis=0)
+    return list(zip(reals, labels))
 
 
-def _check_networks(generator, discriminator, latent_dim):
-    """Raises ValueError unless z(latent_dim) -> G -> D -> one logit fits together."""
-    if not isinstance(latent_dim, int) or latent_dim < 1:
-        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
-    g_input = tuple(generator.input_shape[1:])
-    if g_input != (latent_dim,):
+def _check_per_example(values, batch, what):
+    """Raises ValueError unless values hold one value per example of batch (checked at tracing)."""
+    shape, batch_size = tuple(values.shape), batch.shape[0]
+    if len(shape) != 1 or (None not in (shape[0], batch_size) and shape[0] != batch_size):
         raise ValueError(
-            f"The generator's input shape {g_input} is not (latent_dim,) = ({latent_dim},): build the "
-            f"generator for latent_dim={latent_dim} or pass latent_dim={g_input[-1]}."
-        )
-    g_output = tuple(generator.output_shape[1:])
-    d_input = tuple(discriminator.input_shape[1:])
-    if g_output != d_input:
-        raise ValueError(
-            f"The generator's output shape {g_output} differs from the discriminator's input shape "
-            f"{d_input}: build both networks for the same example shape."
-        )
-    d_output = tuple(discriminator.output_shape[1:])
-    if d_output not in ((), (1,)):
-        raise ValueError(
-            f"The discriminator must output one logit per example, but its output shape is {d_output}."
+            f"{what} must return one value per example, shape ({batch_size},), but returned shape "
+            f"{shape}: return per-example values, not their mean."
         )
 
 
-def _check_created_in_scope(strategy, variables, what):
-    """Raises ValueError unless all variables were created under `strategy` (tf.distribute's default
-    strategy when no scope is entered), so that none is left on one device while the step is replicated.
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def _check_regularizers(regularizers):
+    if isinstance(regularizers, regularizers_lib.Regularizer):
+        regularizers = [regularizers]
+    for regularizer in regularizers:
+        if not isinstance(regularizer, regularizers_lib.Regularizer):
+            raise ValueError(
+                f"regularizers must be tfgan.regularizers.Regularizer instances, got {regularizer!r}."
+            )
+    return tuple(regularizers)
+
+
+def _check_networks(generator, discriminator, latent_dim, num_classes):
+    """Raises ValueError unless z(latent_dim) -> G -> D -> one logit fits together.
+
+    Checks by calling both networks on symbolic inputs, which builds subclassed networks too.
     """
-    outside = [
-        v.path for v in variables if not strategy.extended.variable_created_in_scope(v.value)
-    ]
-    if outside:
+    labels = None if num_classes is None else keras.KerasTensor((None,), dtype="int32")
+    with_labels = "" if labels is None else " and labels of shape (batch,)"
+    z = keras.KerasTensor((None, latent_dim))
+    try:
+        fake = generator(_network_inputs(z, labels))
+    except Exception as error:  # Keras raises several types for inputs a network can't take.
         raise ValueError(
-            f"{what} has variables ({outside[0]}, ...) not created under the "
-            f"{type(strategy).__name__.lstrip('_')} in use: create the networks, the GAN and its "
-            f"optimizers inside one `with strategy.scope():`, or all outside any."
+            f"The generator can't take noise of shape (batch, {latent_dim}){with_labels}: "
+            f"{_one_line(error)}. Build it for latent_dim={latent_dim} or pass the latent_dim it "
+            "takes."
+        ) from error
+    if not isinstance(fake, keras.KerasTensor):
+        raise ValueError(f"The generator must return one tensor of examples, got {fake!r}.")
+    try:
+        logits = discriminator(_network_inputs(fake, labels))
+    except Exception as error:
+        raise ValueError(
+            f"The discriminator can't take the generator's output of shape "
+            f"{tuple(fake.shape)}{with_labels}: {_one_line(error)}. Build both networks for the "
+            "same example shape."
+        ) from error
+    if not isinstance(logits, keras.KerasTensor) or tuple(logits.shape[1:]) not in ((), (1,)):
+        shape = tuple(logits.shape[1:]) if isinstance(logits, keras.KerasTensor) else logits
+        raise ValueError(
+            f"The discriminator must output one logit per example, but its output shape is {shape}."
         )
 
 
-def _check_jit_compile(strategy, jit_compile):
-    """Raises ValueError for jit_compile=True on several non-GPU replicas, which TensorFlow can't run."""
-    if not jit_compile or not _is_replicated(strategy) or _is_tpu(strategy):
-        return
-    devices = strategy.extended.worker_devices
-    if not all(tf.DeviceSpec.from_string(d).device_type == "GPU" for d in devices):
-        raise ValueError(
-            f"jit_compile=True under {type(strategy).__name__} needs every replica on a GPU "
-            f"(TensorFlow compiles a replicated step with XLA only there); the replicas here are on "
-            f"{', '.join(devices)}. Use jit_compile='auto' or False."
-        )
+def _one_line(error):
+    return " ".join(str(error).split()).rstrip(".")
 
 
-def _optimizer(optimizer):
+def _optimizer(optimizer, default_name):
     if optimizer is None:
-        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5, name=default_name)
     return keras.optimizers.get(optimizer)
 
 
@@ -594,3 +687,8 @@ def _loss_scaled(optimizer):
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer
     return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+def _unscaled(optimizer):
+    """The optimizer inside a LossScaleOptimizer (the one with the learning rate and EMA), or itself."""
+    return getattr(optimizer, "inner_optimizer", optimizer)

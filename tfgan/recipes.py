@@ -53,13 +53,13 @@ def compile_with_adam(
 ) -> None:
     """Compiles gan with one Adam per player, the learning rate cosine-decayed to 0 over decay_steps."""
 
-    def adam():
+    def adam(player):
         schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
-        return keras.optimizers.Adam(schedule, beta_1=beta_1)
+        return keras.optimizers.Adam(schedule, beta_1=beta_1, name=f"{player}_adam")
 
     gan.compile(
-        g_optimizer=adam(),
-        d_optimizer=adam(),
+        g_optimizer=adam("generator"),
+        d_optimizer=adam("discriminator"),
         jit_compile=jit_compile,
         steps_per_execution=steps_per_execution,
     )

@@ -1,0 +1,172 @@
+"""The tf.distribute machinery of `tfgan.GAN`: global-batch means, per-replica seeds, the replicated
+step loop, per-replica XLA and scope checks. On one device each of these reduces to the plain thing.
+
+Under a strategy every replica holds a shard of the global batch. The GAN's losses and logs are means
+over the global batch (one all-reduce of the shards' sums and counts), each replica's gradients are
+those of its share of that mean (the optimizers sum them), and each replica draws its own noise from
+the model's seed stream with its replica id folded in, so a run is reproducible from its seed.
+"""
+
+from typing import Callable, Dict, Sequence, Tuple
+
+import keras
+import tensorflow as tf
+
+
+def global_means(
+    per_example: Dict[str, tf.Tensor],
+) -> Tuple[Dict[str, tf.Tensor], Dict[str, tf.Tensor]]:
+    """Means of float32 per-example values over the global batch, and how many examples each has.
+
+    Under tf.distribute one all-reduce of the shards' sums and counts gives every replica the means
+    one device computes on the whole batch (uneven shards included).
+
+    Returns:
+        ({name: mean}, {name: global count}), both float32 scalars.
+    """
+    names = list(per_example)
+    sums = tf.stack([tf.reduce_sum(per_example[name]) for name in names])
+    counts = tf.stack([tf.cast(tf.size(per_example[name]), tf.float32) for name in names])
+    context = tf.distribute.get_replica_context()
+    if context is not None and context.num_replicas_in_sync > 1:
+        sums, counts = context.all_reduce(tf.distribute.ReduceOp.SUM, [sums, counts])
+    return dict(zip(names, tf.unstack(sums / counts))), dict(zip(names, tf.unstack(counts)))
+
+
+def share(per_example: tf.Tensor, global_count: tf.Tensor) -> tf.Tensor:
+    """This replica's share of the mean over the global batch: its sum / the global count.
+
+    The optimizers sum the replicas' gradients, so the update follows the gradient of the global mean
+    (what `tf.nn.compute_average_loss` does, exact for uneven shards too); on one device, the mean.
+    """
+    return tf.reduce_sum(per_example) / global_count
+
+
+def replica_seed(seed_generator: keras.random.SeedGenerator) -> tf.Tensor:
+    """The next [2] int32 seed of a SeedGenerator for stateless random ops, different on every replica.
+
+    Under tf.distribute each replica advances its copy of the (mirrored) seed state in step with the
+    others; folding in the replica's id gives each replica its own draws. On one device it is the seed
+    `keras.random` ops take from the SeedGenerator.
+    """
+    seed = tf.cast(tf.math.floormod(seed_generator.next(), tf.int32.max - 1), tf.int32)
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return seed
+    return tf.random.experimental.stateless_fold_in(seed, context.replica_id_in_sync_group)
+
+
+def is_replicated(strategy: tf.distribute.Strategy) -> bool:
+    """Whether a strategy runs the step on several replicas (one device runs Keras's own loop)."""
+    return strategy.num_replicas_in_sync > 1
+
+
+def is_tpu(strategy: tf.distribute.Strategy) -> bool:
+    return isinstance(strategy, tf.distribute.TPUStrategy)
+
+
+def replicated_step_function(model: keras.Model, step: Callable) -> Callable:
+    """`fit`'s (or `evaluate`'s) step function for a model replicated by its strategy.
+
+    Runs up to `model.steps_per_execution` replicated steps per call, as Keras expects of
+    `make_train_function`. Keras 3 wraps `strategy.run(step)` in a `tf.function` of its own and calls it
+    from a `tf.cond` branch of its multi-step loop; MirroredStrategy cannot synchronise replicas
+    (gradient all-reduce, merge_call) inside such a nested function, and the run dies with "You must
+    feed a value for placeholder tensor" (keras-team/keras#19246). Here `strategy.run(step)` is the
+    body of a `tf.while_loop` that stops at `steps_per_execution` or at the end of the data; only
+    fetching the next batch is conditional. With `jit_compile`, each replica's step is compiled by XLA
+    (`per_replica_xla`); a TPU compiles everything anyway.
+
+    Args:
+        model: a compiled keras.Model whose `distribute_strategy` has several replicas, and whose
+            metrics give the structure of the step's outputs.
+        step: the model's train_step or test_step.
+    """
+    strategy = model.distribute_strategy
+    replica_step = step
+    if model.jit_compile and not model.run_eagerly and not is_tpu(strategy):
+        replica_step = per_replica_xla(step)
+
+    def one_step(data):
+        outputs = strategy.run(replica_step, args=(data,))
+        # Every replica returns the same global means (global_means): take the first local one.
+        return tf.nest.map_structure(lambda v: strategy.experimental_local_results(v)[0], outputs)
+
+    def steps(iterator):
+        def more(count, outputs, inputs):
+            return tf.logical_and(count < model.steps_per_execution, inputs.has_value())
+
+        def run(count, outputs, inputs):
+            outputs = one_step(inputs.get_value())
+            inputs = tf.cond(
+                count + 1 < model.steps_per_execution,
+                iterator.get_next_as_optional,
+                lambda: inputs,
+            )
+            return count + 1, outputs, inputs
+
+        zeros = {metric.name: tf.zeros_like(metric.result()) for metric in model.metrics}
+        count, outputs, _ = tf.while_loop(
+            more, run, (tf.constant(0), zeros, iterator.get_next_as_optional())
+        )
+        return count, outputs
+
+    if not model.run_eagerly:
+        steps = tf.function(steps, reduce_retracing=True)
+
+    def function(iterator):
+        count, outputs = steps(iterator)
+        if int(count) == 0:
+            raise StopIteration
+        return outputs
+
+    return function
+
+
+def per_replica_xla(step: Callable) -> Callable:
+    """`step` compiled with XLA, one function per replica, for `strategy.run` on GPU replicas.
+
+    TensorFlow lets replicas synchronise inside XLA only when the function given to `strategy.run` is
+    compiled and every replica is a GPU. Each replica gets its own `tf.function`: one traced function
+    would keep the first replica's Keras variables for all of them.
+    """
+    functions = {}
+
+    @tf.autograph.experimental.do_not_convert
+    def replica_step(data):
+        replica = tf.get_static_value(tf.distribute.get_replica_context().replica_id_in_sync_group)
+        if replica not in functions:
+            functions[replica] = tf.function(step, jit_compile=True, reduce_retracing=True)
+        return functions[replica](data)
+
+    return replica_step
+
+
+def check_created_in_scope(
+    strategy: tf.distribute.Strategy, variables: Sequence[keras.Variable], what: str
+) -> None:
+    """Raises ValueError unless all variables were created under `strategy` (tf.distribute's default
+    strategy when no scope is entered), so that none is left on one device while the step is replicated.
+    """
+    outside = [
+        v.path for v in variables if not strategy.extended.variable_created_in_scope(v.value)
+    ]
+    if outside:
+        raise ValueError(
+            f"{what} has variables ({outside[0]}, ...) not created under the "
+            f"{type(strategy).__name__.lstrip('_')} in use: create the networks, the GAN and its "
+            f"optimizers inside one `with strategy.scope():`, or all outside any."
+        )
+
+
+def check_jit_compile(strategy: tf.distribute.Strategy, jit_compile: bool) -> None:
+    """Raises ValueError for jit_compile=True on several non-GPU replicas, which TensorFlow can't run."""
+    if not jit_compile or not is_replicated(strategy) or is_tpu(strategy):
+        return
+    devices = strategy.extended.worker_devices
+    if not all(tf.DeviceSpec.from_string(d).device_type == "GPU" for d in devices):
+        raise ValueError(
+            f"jit_compile=True under {type(strategy).__name__} needs every replica on a GPU "
+            f"(TensorFlow compiles a replicated step with XLA only there); the replicas here are on "
+            f"{', '.join(devices)}. Use jit_compile='auto' or False."
+        )
