@@ -9,10 +9,11 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["tfgan", "tfgan.*"]),
-    python_requires=">=3.9",
+    # Keras 3.15 (keras.optimizers.MultiOptimizer, whose optimizers Keras's callbacks reach) needs 3.11.
+    python_requires=">=3.11",
     install_requires=[
         "tensorflow>=2.16",
-        "keras>=3.0",
+        "keras>=3.15",
         "tensorboard>=2.16",
         "tensorflow-datasets>=4.9",
         "absl-py>=1.0",
@@ -21,5 +22,8 @@ setup(
         "matplotlib>=3.5",
         "pillow>=9.0",
     ],
-    extras_require={"test": ["pytest>=7.0"]},
+    extras_require={
+        "test": ["pytest>=7.0"],
+        "bench": ["torch>=2.1"],  # the PyTorch reference of benchmarks/, not needed by tfgan
+    },
 )

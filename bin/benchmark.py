@@ -14,11 +14,18 @@ draws the metrics against training seconds. --output writes all figures as JSON.
 
 import itertools
 import json
+import os
+import sys
 
 from absl import flags
 
-from tfgan import benchmark, classifier, cli, data, gan, plotting, precision, recipes
-from tfgan import time_to_quality
+from tfgan import classifier, data, gan, precision, recipes
+
+import cli  # bin/cli.py: the scripts' shared plumbing
+
+# The harness lives in benchmarks/ at the repository's top level, outside the installed package.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks import throughput, time_to_quality  # noqa: E402
 
 MNIST_ARCHS = sorted(recipes.MNIST_RECIPES)
 THROUGHPUT_ONLY = ("update", "jit_compile", "steps", "windows", "torch")
@@ -44,7 +51,7 @@ flags.DEFINE_boolean(
 flags.DEFINE_list(
     "models",
     None,
-    f"Models: {', '.join(benchmark.MODELS)} (default: all; with --quality: dcgan).",
+    f"Models: {', '.join(throughput.MODELS)} (default: all; with --quality: dcgan).",
 )
 flags.DEFINE_list("update", ["alternating"], "Update rules: alternating, simultaneous.")
 flags.DEFINE_list(
@@ -113,7 +120,7 @@ def _register_choices(name, choices):
     )
 
 
-_register_choices("models", list(benchmark.MODELS))
+_register_choices("models", list(throughput.MODELS))
 _register_choices("update", gan.UPDATES)
 _register_choices("mixed_precision", ("auto",) + precision.PRECISIONS)
 _register_choices("jit_compile", cli.JIT_COMPILE_CHOICES)
@@ -128,7 +135,7 @@ flags.register_validator(
 flags.register_multi_flags_validator(
     ["torch", "models"],
     lambda values: not values["torch"]
-    or "tutorial_dcgan" in (values["models"] or benchmark.MODELS),
+    or "tutorial_dcgan" in (values["models"] or throughput.MODELS),
     message="--torch compares PyTorch on the tutorial DCGAN: add tutorial_dcgan to --models.",
 )
 flags.register_multi_flags_validator(
@@ -148,10 +155,10 @@ def _check_mode_flags():
             raise ValueError(f"--{name} applies to {mode} only; drop it or change the mode.")
 
 
-def throughput(seeds):
+def measure_throughput(seeds):
     precisions = [precision.resolve(value) for value in FLAGS.mixed_precision or ["none"]]
-    report = benchmark.run_benchmarks(
-        FLAGS.models or list(benchmark.MODELS),
+    report = throughput.run_benchmarks(
+        FLAGS.models or list(throughput.MODELS),
         FLAGS.update,
         precisions,
         [cli.jit_compile(value) for value in FLAGS.jit_compile],
@@ -167,11 +174,11 @@ def throughput(seeds):
     print(f"Dense matmul peak: {peaks}")
     if report["environment"].get("torch") == "torch not installed":
         print("torch not installed: no PyTorch comparison.")
-    print(benchmark.format_table(report["results"]))
+    print(throughput.format_table(report["results"]))
     return report
 
 
-def quality(seeds):
+def measure_quality(seeds):
     judge = classifier.load_or_train(
         FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir, verbose=1
     )
@@ -207,9 +214,9 @@ def quality(seeds):
     print(time_to_quality.format_table(reports))
     if FLAGS.plot:
         curves = {_label(report["config"]): report["curve"] for report in reports}
-        plotting.plot_quality_curves(curves, FLAGS.plot, target={**targets[0], **targets[1]})
+        time_to_quality.plot_quality_curves(curves, FLAGS.plot, target={**targets[0], **targets[1]})
         print(f"Wrote {FLAGS.plot}")
-    return {"environment": benchmark.environment(), "runs": reports}
+    return {"environment": throughput.environment(), "runs": reports}
 
 
 def _print_point(point):
@@ -229,7 +236,7 @@ def main(argv):
     del argv
     _check_mode_flags()
     seeds = [int(value) for value in FLAGS.seed]
-    report = quality(seeds) if FLAGS.quality else throughput(seeds)
+    report = measure_quality(seeds) if FLAGS.quality else measure_throughput(seeds)
     if FLAGS.output:
         with open(FLAGS.output, "w") as f:
             json.dump(report, f, indent=2)

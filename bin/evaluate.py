@@ -23,7 +23,9 @@ import numpy as np
 from absl import flags
 
 import tfgan
-from tfgan import cli, evaluation
+from tfgan import evaluation
+
+import cli  # bin/cli.py: the scripts' shared plumbing
 
 DATASETS = tfgan.data.DATASETS + ("circle",)
 DEFAULT_DIGIT_METRICS = ("fid", "kid", "score", "prdc")

@@ -12,7 +12,8 @@ import numpy as np
 from absl import flags
 
 import tfgan
-from tfgan import cli
+
+import cli  # bin/cli.py: the scripts' shared plumbing
 
 flags.DEFINE_string("generator", None, "Path of a saved generator.keras or gan.keras.")
 flags.DEFINE_integer("num", 10000, "Number of samples.", lower_bound=1)

@@ -10,11 +10,12 @@ OUTPUT_DIR/logs. Rerunning an interrupted command resumes from its last complete
 import math
 import os
 
+import keras
 from absl import flags
 
-import keras
 import tfgan
-from tfgan import cli
+
+import cli  # bin/cli.py: the scripts' shared plumbing
 
 flags.DEFINE_string("output_dir", None, "Directory for models, picture, logs and checkpoints.")
 flags.DEFINE_integer("steps", 6000, "Generator updates (train steps) in all.", lower_bound=1)

@@ -14,7 +14,8 @@ import tensorflow as tf
 from absl import flags
 
 import tfgan
-from tfgan import cli
+
+import cli  # bin/cli.py: the scripts' shared plumbing
 
 flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "Which dataset.")
 flags.DEFINE_string(

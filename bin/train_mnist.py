@@ -15,7 +15,8 @@ import os
 from absl import flags
 
 import tfgan
-from tfgan import cli
+
+import cli  # bin/cli.py: the scripts' shared plumbing
 
 
 def _recipe_defaults(field):

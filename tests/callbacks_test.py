@@ -9,7 +9,9 @@ import numpy as np
 import tensorflow as tf
 
 import tfgan
-from tfgan import callbacks, classifier, cli, networks
+from tfgan import callbacks, classifier, networks
+
+import cli  # bin/cli.py (on the path via conftest.py)
 
 
 def _image_gan():

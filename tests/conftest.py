@@ -1,11 +1,18 @@
-"""Session-wide test set-up: two logical CPU devices, so that tf.distribute tests run without GPUs.
+"""Session-wide test set-up: two logical CPU devices, so that tf.distribute tests run without GPUs, and
+the repository's bin/ (the scripts' shared `cli` module) and root (the `benchmarks` harness) on the path.
 
 TensorFlow fixes its devices the first time it sets them up, and pytest runs every test module in one
 process, so the split happens here, before any test module is imported. Single-device tests are unaffected:
 they run on /cpu:0 as before.
 """
 
+import os
+import sys
+
 import tensorflow as tf
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(ROOT, "bin"), ROOT]
 
 LOGICAL_CPUS = 2
 

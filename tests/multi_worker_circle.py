@@ -12,11 +12,10 @@ import sys
 
 import numpy as np
 
-from tfgan import cli
-
-TRAIN_CIRCLE = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin", "train_circle.py"
-)
+BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
+TRAIN_CIRCLE = os.path.join(BIN, "train_circle.py")
+sys.path.insert(0, BIN)
+import cli  # noqa: E402  (bin/cli.py, the module train_circle.py imports)
 
 
 def main():

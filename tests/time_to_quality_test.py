@@ -1,4 +1,4 @@
-"""Tests for tfgan.time_to_quality: targets, the timed training curve and the MNIST recipe run."""
+"""Tests for benchmarks.time_to_quality: targets, the timed training curve and the MNIST recipe run."""
 
 import os
 
@@ -9,7 +9,8 @@ from absl.testing import parameterized
 
 import tfgan
 from idx_files import write_mnist_like_split
-from tfgan import classifier, networks, time_to_quality
+from benchmarks import time_to_quality
+from tfgan import classifier, networks
 
 
 def _circle_gan():

@@ -1,4 +1,4 @@
-"""Tests for tfgan.torch_reference, the PyTorch tutorial DCGAN (skipped without torch)."""
+"""Tests for benchmarks.torch_reference, the PyTorch tutorial DCGAN (skipped without torch)."""
 
 import importlib.util
 import unittest
@@ -7,14 +7,15 @@ import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 
-from tfgan import benchmark, networks
+from benchmarks import throughput
+from tfgan import networks
 
 if importlib.util.find_spec("torch") is None:
     raise unittest.SkipTest("torch not installed")
 
 import torch  # noqa: E402
 
-from tfgan import torch_reference  # noqa: E402
+from benchmarks import torch_reference  # noqa: E402
 
 
 def _trainable(keras_model):
@@ -39,7 +40,7 @@ class TorchReferenceTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.product(update=["simultaneous", "alternating"], dtype=["float32", "bfloat16"])
     def test_step_returns_a_finite_discriminator_loss_that_training_changes(self, update, dtype):
-        images = benchmark.random_images(batch_size=4, num_batches=2)
+        images = throughput.random_images(batch_size=4, num_batches=2)
         step = torch_reference.tutorial_dcgan_step(images, update, learning_rate=1e-2, dtype=dtype)
         first = float(step())
         self.assertAllClose(first, 2 * np.log(2.0), atol=0.3)  # D(x) near 1/2 at initialisation
@@ -48,7 +49,7 @@ class TorchReferenceTest(tf.test.TestCase, parameterized.TestCase):
         self.assertNotAllClose(losses[-1], first)
 
     def test_bfloat16_step_computes_its_convolutions_in_bfloat16(self):
-        images = benchmark.random_images(batch_size=2, num_batches=1)
+        images = throughput.random_images(batch_size=2, num_batches=1)
         step = torch_reference.tutorial_dcgan_step(images, dtype="bfloat16")
         dtypes = []
         hook = torch.nn.modules.module.register_module_forward_hook(
@@ -63,7 +64,7 @@ class TorchReferenceTest(tf.test.TestCase, parameterized.TestCase):
 
     def test_unknown_dtype_raises(self):
         with self.assertRaisesRegex(ValueError, "bfloat16"):
-            torch_reference.tutorial_dcgan_step(benchmark.random_images(2, 1), dtype="float16")
+            torch_reference.tutorial_dcgan_step(throughput.random_images(2, 1), dtype="float16")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from typing import List, Optional, Tuple, Union
 
 import numpy as np
 import tensorflow as tf
-import tensorflow_datasets as tfds
 
 
 def circle(
@@ -303,6 +302,8 @@ def _read_idx(path: str, magic: int, item_shape: Tuple[int, ...]) -> np.ndarray:
 
 
 def _load_tfds_arrays(split: str, dataset: str) -> Tuple[np.ndarray, np.ndarray]:
+    import tensorflow_datasets as tfds  # imported here: `import tfgan` does not pull in tfds
+
     builder = tfds.builder(dataset)
     if not builder.is_prepared():
         url = urllib.parse.urlsplit(builder.URL)

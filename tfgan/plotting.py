@@ -1,12 +1,9 @@
 """Pictures of what a GAN has learned, written as PNG files."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
-import numpy as np  # noqa: E402
-from keras import ops  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from keras import ops
+from matplotlib.figure import Figure
+from PIL import Image
 
 
 def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, seed: int = 0) -> None:
@@ -22,7 +19,8 @@ def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, see
     logits = gan.discriminator.predict(grid, batch_size=8192, verbose=0)
     d_of_x = ops.convert_to_numpy(ops.sigmoid(logits)).reshape(len(axis), len(axis))
 
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig = Figure(figsize=(6, 5))
+    ax = fig.subplots()
     image = ax.imshow(
         d_of_x,
         extent=(-extent, extent, -extent, extent),
@@ -39,7 +37,6 @@ def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, see
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title("Generated points and the discriminator's D(x)")
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
 
 
 def image_grid(images, columns: int = 0) -> np.ndarray:
@@ -66,40 +63,3 @@ def save_grid(grid: np.ndarray, path: str, scale: int = 2) -> None:
     Image.fromarray(grid).resize(
         (grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST
     ).save(path)
-
-
-_METRIC_TITLES = {
-    "confident": "share of samples classified with p > 0.9",
-    "rarest_class": "share of the rarest class",
-    "fid": "Fréchet distance (classifier features)",
-}
-
-
-def plot_quality_curves(
-    runs, path: str, metrics=("confident", "rarest_class", "fid"), target=None
-) -> None:
-    """Metrics against training seconds, one panel per metric and one line per run.
-
-    Args:
-        runs: {label: curve}, each curve a list of points from `tfgan.time_to_quality` (dicts with
-            "train_seconds" and the metrics).
-        path: the PNG to write.
-        metrics: the metrics to draw; fid and kid are drawn on a log scale.
-        target: {metric: threshold}, drawn as dashed lines on the panels of its metrics.
-    """
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.6), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
-        for label, curve in runs.items():
-            seconds = [point["train_seconds"] for point in curve]
-            ax.plot(seconds, [point[metric] for point in curve], marker=".", label=label)
-        if target and metric in target:
-            ax.axhline(target[metric], color="k", ls="--", lw=0.8, label="target")
-        if metric in ("fid", "kid"):
-            ax.set_yscale("log")
-        ax.set_xlabel("training seconds")
-        ax.set_title(_METRIC_TITLES.get(metric, metric))
-        ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)

@@ -1,4 +1,4 @@
-"""Tests for tfgan.benchmark: FLOP counts, timing, the plain loop and the benchmark records."""
+"""Tests for benchmarks.throughput: FLOP counts, timing, the plain loop and the benchmark records."""
 
 import importlib.util
 import time
@@ -9,7 +9,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 import tfgan
-from tfgan import benchmark
+from benchmarks import throughput
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
@@ -27,7 +27,7 @@ class CountFlopsTest(tf.test.TestCase):
     def test_forward_pass_of_a_matmul_chain_is_two_flops_per_multiply_add(self):
         batch, i, h, o = 4, 5, 7, 3
         model = _linear_model((i, h, o))
-        flops = benchmark.count_flops(tf.function(model), tf.TensorSpec((batch, i)))
+        flops = throughput.count_flops(tf.function(model), tf.TensorSpec((batch, i)))
         self.assertEqual(flops, 2 * batch * i * h + 2 * batch * h * o)
 
     def test_backward_pass_adds_the_weight_and_activation_gradient_matmuls(self):
@@ -40,7 +40,7 @@ class CountFlopsTest(tf.test.TestCase):
                 y = model(x)
             return y, tape.gradient(y, model.trainable_variables, output_gradients=dy)
 
-        flops = benchmark.count_flops(
+        flops = throughput.count_flops(
             outputs_and_gradients, tf.TensorSpec((batch, i)), tf.TensorSpec((batch, o))
         )
         forward = 2 * batch * (i * h + h * o)
@@ -58,7 +58,7 @@ class CountFlopsTest(tf.test.TestCase):
             return tf.linalg.matmul(x, w)[0, 0]
 
         matmul = 2 * 2 * 3 * 4
-        self.assertEqual(benchmark.count_flops(f, tf.TensorSpec((2, 3))), 2 * matmul + 2 * 4)
+        self.assertEqual(throughput.count_flops(f, tf.TensorSpec((2, 3))), 2 * matmul + 2 * 4)
 
 
 class TimingTest(tf.test.TestCase):
@@ -82,7 +82,7 @@ class TimingTest(tf.test.TestCase):
             time.sleep(0.01)
             return 0.0
 
-        fit, (sleep,) = benchmark.time_fit_and_loops(
+        fit, (sleep,) = throughput.time_fit_and_loops(
             gan, tfgan.data.circle(8, seed=0), [sleeper], steps=4, windows=3
         )
         self.assertEqual(int(gan.g_optimizer.iterations), 4 * 4)  # a warm-up epoch + 3 windows
@@ -96,7 +96,7 @@ class TimingTest(tf.test.TestCase):
         self.assertGreater(fit.first_step_s, 0)
 
     def test_matmul_peak_is_a_plausible_rate(self):
-        peak = benchmark.matmul_peak_flops("float32", size=256, repeats=2)
+        peak = throughput.matmul_peak_flops("float32", size=256, repeats=2)
         self.assertBetween(peak, 1e7, 1e14)
 
 
@@ -110,7 +110,7 @@ class PlainStepTest(tf.test.TestCase, parameterized.TestCase):
         last.kernel.assign(tf.fill(last.kernel.shape, 1e-4))
         last.bias.assign([0.0])  # D(x) ~ 1/2 everywhere: d_loss ~ 2 log 2 on the first step
         g_before = [v.numpy().copy() for v in generator.trainable_variables]
-        step = benchmark.plain_train_step(
+        step = throughput.plain_train_step(
             generator,
             discriminator,
             keras.optimizers.SGD(0.1),
@@ -128,12 +128,12 @@ class PlainStepTest(tf.test.TestCase, parameterized.TestCase):
 
     def test_unknown_update_raises(self):
         with self.assertRaisesRegex(ValueError, "update"):
-            benchmark.plain_train_step(None, None, None, None, 2, update="sometimes")
+            throughput.plain_train_step(None, None, None, None, 2, update="sometimes")
 
 
 class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
     def test_circle_record_has_every_figure_and_they_agree(self):
-        record = benchmark.benchmark_model(
+        record = throughput.benchmark_model(
             "circle",
             batch_size=16,
             steps=3,
@@ -165,10 +165,10 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
         )
         self.assertNotIn("torch", record)
         self.assertNotIn("fit_over_float32_plain", record)  # only under mixed precision
-        self.assertIn("fit/plain", benchmark.format_table([record]))
+        self.assertIn("fit/plain", throughput.format_table([record]))
 
     def test_mixed_precision_record_compares_with_a_float32_plain_loop(self):
-        record = benchmark.benchmark_model(
+        record = throughput.benchmark_model(
             "circle",
             mixed_precision="mixed_bfloat16",
             batch_size=16,
@@ -183,10 +183,10 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
             record["fit_over_float32_plain"],
             record["float32_plain_step_ms"] / record["fit_step_ms"],
         )
-        self.assertIn("fit/fp32", benchmark.format_table([record]))
+        self.assertIn("fit/fp32", throughput.format_table([record]))
 
     def test_tutorial_dcgan_with_torch(self):
-        record = benchmark.benchmark_model(
+        record = throughput.benchmark_model(
             "tutorial_dcgan",
             update="simultaneous",
             batch_size=2,
@@ -206,7 +206,7 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
             )
         else:
             self.assertEqual(record["torch"], "torch not installed")
-        heading, row = benchmark.format_table([record]).splitlines()
+        heading, row = throughput.format_table([record]).splitlines()
         self.assertIn("fit/torch", heading)
         self.assertEqual(row.split()[0], "tutorial_dcgan")
 
@@ -217,7 +217,7 @@ class BenchmarkModelTest(tf.test.TestCase, parameterized.TestCase):
     )
     def test_bad_arguments_raise(self, kwargs, message):
         with self.assertRaisesRegex(ValueError, message):
-            benchmark.benchmark_model(**kwargs, matmul_size=8)
+            throughput.benchmark_model(**kwargs, matmul_size=8)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 import keras
 import numpy as np
 import tensorflow as tf
+from matplotlib.figure import Figure
 
 from tfgan import data as data_lib
 from tfgan import callbacks, evaluation, precision, recipes
@@ -244,3 +245,40 @@ def format_table(reports: Sequence[Dict[str, Any]]) -> str:
         rows.append([str(cell) for cell in row])
     widths = [max(len(row[i]) for row in rows) for i in range(len(headings))]
     return "\n".join("  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows)
+
+
+_METRIC_TITLES = {
+    "confident": "share of samples classified with p > 0.9",
+    "rarest_class": "share of the rarest class",
+    "fid": "Fréchet distance (classifier features)",
+}
+
+
+def plot_quality_curves(
+    runs, path: str, metrics=("confident", "rarest_class", "fid"), target=None
+) -> None:
+    """Metrics against training seconds, one panel per metric and one line per run.
+
+    Args:
+        runs: {label: curve}, each curve a list of points from `tfgan.time_to_quality` (dicts with
+            "train_seconds" and the metrics).
+        path: the PNG to write.
+        metrics: the metrics to draw; fid and kid are drawn on a log scale.
+        target: {metric: threshold}, drawn as dashed lines on the panels of its metrics.
+    """
+    fig = Figure(figsize=(4.5 * len(metrics), 3.6))
+    axes = fig.subplots(1, len(metrics), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for label, curve in runs.items():
+            seconds = [point["train_seconds"] for point in curve]
+            ax.plot(seconds, [point[metric] for point in curve], marker=".", label=label)
+        if target and metric in target:
+            ax.axhline(target[metric], color="k", ls="--", lw=0.8, label="target")
+        if metric in ("fid", "kid"):
+            ax.set_yscale("log")
+        ax.set_xlabel("training seconds")
+        ax.set_title(_METRIC_TITLES.get(metric, metric))
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)

@@ -7,7 +7,7 @@ same process:
 - a plain `tf.function` loop written as in TensorFlow's DCGAN tutorial (one call per step, two gradient
   tapes, the same networks, optimizers and step math), fed the same data: the circle's points sampled
   in-graph inside the step, images from the same in-memory `tf.data` pipeline as `fit`;
-- optionally the tutorial DCGAN in PyTorch (`tfgan.torch_reference`), in float32, or in bfloat16 by
+- optionally the tutorial DCGAN in PyTorch (`benchmarks.torch_reference`), in float32, or in bfloat16 by
   autocast when TensorFlow runs mixed_bfloat16, so that both sides compute in the same precision.
 
 Timing windows of `fit` (its epochs) and of the other loops alternate (a callback runs the loops' windows
@@ -413,7 +413,7 @@ class _PlainLoop:
 def _torch_loop(images, update, seed, dtype):
     """The PyTorch tutorial DCGAN's one-step callable, or None when torch is not installed."""
     try:
-        from tfgan import torch_reference
+        from benchmarks import torch_reference
     except ImportError:
         return None
     return torch_reference.tutorial_dcgan_step(images, update, seed=seed, dtype=dtype)
@@ -476,8 +476,8 @@ def benchmark_model(
     with dtype_policy(mixed_precision):
         gan = gan_lib.GAN(*_build_networks(spec, seed), spec.latent_dim, update=update, seed=seed)
         gan.compile(
-            _adam(spec),
-            _adam(spec),
+            g_optimizer=_adam(spec),
+            d_optimizer=_adam(spec),
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
         )

@@ -1,0 +1,85 @@
+"""A second opinion on generated digits: a plain LeNet-style CNN that shares nothing with tfgan.classifier.
+
+    python -m benchmarks.independent_judge --samples=digits.npy --data_dir=../shared/data/mnist \
+        --split=test
+
+Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8 epochs,
+seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000, and scores the
+samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py writes them): the share classified
+with p > 0.9 and the share of each predicted class. The figures go to stdout as one JSON line.
+"""
+
+import json
+
+import keras
+import numpy as np
+from absl import app, flags
+
+import tfgan
+
+flags.DEFINE_string("samples", None, "Generated images (.npy, [n, 28, 28, 1] in [-1, 1]).")
+flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "What the judge learns.")
+flags.DEFINE_string("data_dir", None, "Directory of IDX files; default: tfds.")
+flags.DEFINE_string("split", "train", "Split the judge trains on (its last 1,000 images test it).")
+flags.DEFINE_integer("epochs", 8, "Training epochs.", lower_bound=1)
+flags.DEFINE_integer("seed", 0, "Seeds the judge's weights and data order.")
+flags.mark_flag_as_required("samples")
+FLAGS = flags.FLAGS
+
+HELD_OUT = 1000
+CONFIDENCE = 0.9
+
+
+def build_judge(num_classes: int = 10) -> keras.Model:
+    """LeNet-style: conv 5x5 (32) -> max pool -> conv 5x5 (64) -> max pool -> dense 128 -> logits."""
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(32, 5, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, 5, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(num_classes),
+        ]
+    )
+
+
+def verdict(judge: keras.Model, samples: np.ndarray) -> dict:
+    """The share of samples classified with p > 0.9, and the share of each predicted class."""
+    probabilities = keras.ops.convert_to_numpy(
+        keras.ops.softmax(judge.predict(samples, batch_size=1000, verbose=0))
+    )
+    classes = np.bincount(probabilities.argmax(axis=1), minlength=probabilities.shape[1])
+    shares = classes / len(samples)
+    return {
+        "confident": float(np.mean(probabilities.max(axis=1) > CONFIDENCE)),
+        "rarest_class": float(shares.min()),
+        "class_shares": [round(float(share), 4) for share in shares],
+    }
+
+
+def main(argv):
+    del argv
+    keras.utils.set_random_seed(FLAGS.seed)
+    images, labels = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+    order = np.random.default_rng(FLAGS.seed).permutation(len(images))
+    images, labels = images[order], labels[order].astype(np.int32)
+    train, held_out = slice(None, -HELD_OUT), slice(-HELD_OUT, None)
+    judge = build_judge()
+    judge.compile(
+        keras.optimizers.Adam(1e-3),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    judge.fit(images[train], labels[train], batch_size=128, epochs=FLAGS.epochs, verbose=0)
+    _, accuracy = judge.evaluate(images[held_out], labels[held_out], verbose=0)
+    samples = np.load(FLAGS.samples)
+    report = {"judge_accuracy": float(accuracy), "samples": len(samples), **verdict(judge, samples)}
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    app.run(main)
