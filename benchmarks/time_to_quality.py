@@ -260,7 +260,7 @@ def plot_quality_curves(
     """Metrics against training seconds, one panel per metric and one line per run.
 
     Args:
-        runs: {label: curve}, each curve a list of points from `tfgan.time_to_quality` (dicts with
+        runs: {label: curve}, each curve a list of points from `train_and_evaluate` (dicts with
             "train_seconds" and the metrics).
         path: the PNG to write.
         metrics: the metrics to draw; fid and kid are drawn on a log scale.

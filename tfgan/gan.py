@@ -414,8 +414,11 @@ class GAN(keras.Model):
 
         if not training or regularizer.every == 1:
             return weighted_penalty(), 1.0
+
+        def skipped():
+            return tf.zeros(tf.shape(real)[:1], tf.float32)
+
         due = tf.equal(self.d_optimizer.iterations % regularizer.every, 0)
-        skipped = lambda: tf.zeros(tf.shape(real)[:1], tf.float32)  # noqa: E731
         return tf.cond(due, weighted_penalty, skipped), tf.cast(due, tf.float32)
 
     def _generator_objective(self, fake_logits, real_logits, labels):

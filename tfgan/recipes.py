@@ -1,5 +1,5 @@
 """The scripts' training recipes as library calls: what `bin/train_mnist.py` trains by default is what
-`tfgan.time_to_quality` measures, built by the same function."""
+`benchmarks.time_to_quality` measures, built by the same function."""
 
 import dataclasses
 import math
