@@ -101,6 +101,7 @@ def train_and_evaluate(
     num_samples: int = 10000,
     seed: int = 0,
     on_point: Callable[[Point], Any] = lambda point: None,
+    steps_per_epoch: Optional[int] = None,
 ) -> List[Point]:
     """Trains `gan` on `data` for `epochs` epochs in one `fit`, scoring samples every `eval_every`.
 
@@ -113,13 +114,14 @@ def train_and_evaluate(
 
     Args:
         gan: a compiled GAN.
-        data: a finite dataset: one pass is one epoch.
+        data: a finite dataset, one pass an epoch, or endless data with `steps_per_epoch`.
         epochs: epochs to train.
         evaluate: samples (NumPy) -> {metric: value}.
         eval_every: epochs between evaluations; the last epoch is always evaluated.
         num_samples: samples per evaluation.
         seed: seeds the evaluation samples.
         on_point: called with each point as soon as it is measured (e.g. to print progress).
+        steps_per_epoch: for endless data (`tfgan.data.mnist_epochs`), the batches of an epoch.
 
     Returns:
         The curve: one point per evaluation, in order.
@@ -130,7 +132,14 @@ def train_and_evaluate(
     if epochs < 1 or eval_every < 1:
         raise ValueError(f"epochs and eval_every must be at least 1, got {epochs}, {eval_every}.")
     curve = _Curve(evaluate, eval_every, num_samples, seed, on_point)
-    gan.fit(data, epochs=epochs, verbose=0, shuffle=False, callbacks=[curve])
+    gan.fit(
+        data,
+        epochs=epochs,
+        steps_per_epoch=steps_per_epoch,
+        verbose=0,
+        shuffle=False,
+        callbacks=[curve],
+    )
     return curve.curve
 
 
@@ -178,8 +187,7 @@ def mnist(
         "targets": [{"target": text, "thresholds": target, "seconds": seconds or None}]}.
     """
     resolved = precision.resolve(mixed_precision)
-    data = data_lib.mnist(split, batch_size, dataset, data_dir, seed=seed)
-    steps_per_epoch = int(data.cardinality())
+    data, steps_per_epoch = data_lib.mnist_epochs(split, batch_size, dataset, data_dir, seed=seed)
     epochs = epochs or recipes.mnist_epochs(steps_per_epoch)
     real_images, _ = data_lib.real_images(split, dataset, data_dir)
     evaluate = evaluation.digit_metrics(judge, real_images, ("fid", "score"))
@@ -189,10 +197,10 @@ def mnist(
             arch=arch,
             learning_rate=learning_rate,
             seed=seed,
-            steps_per_execution=steps_per_execution,
+            steps_per_execution=recipes.steps_per_execution(steps_per_execution, steps_per_epoch),
         )
         curve = train_and_evaluate(
-            gan, data, epochs, evaluate, eval_every, num_samples, seed, on_point
+            gan, data, epochs, evaluate, eval_every, num_samples, seed, on_point, steps_per_epoch
         )
     config = {
         "dataset": dataset,

@@ -13,13 +13,12 @@ draws the metrics against training seconds. --output writes all figures as JSON.
 """
 
 import itertools
-import json
 import os
 import sys
 
 from absl import flags
 
-from tfgan import classifier, data, gan, precision, recipes
+from tfgan import classifier, data, gan, precision, recipes, runs
 
 import cli  # bin/cli.py: the scripts' shared plumbing
 
@@ -238,8 +237,7 @@ def main(argv):
     seeds = [int(value) for value in FLAGS.seed]
     report = measure_quality(seeds) if FLAGS.quality else measure_throughput(seeds)
     if FLAGS.output:
-        with open(FLAGS.output, "w") as f:
-            json.dump(report, f, indent=2)
+        runs.write_json(FLAGS.output, report)
         print(f"Wrote {FLAGS.output}")
 
 

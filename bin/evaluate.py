@@ -15,7 +15,6 @@ columns are compared to the other half; --reference_split takes the stand-ins fr
 distance, with --num_samples points of the true circle as the reference.
 """
 
-import json
 import os
 import time
 
@@ -108,7 +107,7 @@ def main(argv):
         metrics_fn, stand_ins, report = _digit_metrics()
     rows, seconds = {}, {}
     start = time.time()
-    samples = tfgan.gan.generate(generator, FLAGS.num_samples, noise, seed=FLAGS.seed)
+    samples = cli.finite_samples(generator, FLAGS.num_samples, noise, FLAGS.seed, FLAGS.generator)
     seconds["sampling"] = time.time() - start
     for name, data in (("generator", samples), ("real", stand_ins)):
         start = time.time()
@@ -131,8 +130,7 @@ def main(argv):
             metrics=rows,
             seconds=seconds,
         )
-        with open(FLAGS.output, "w") as f:
-            json.dump(report, f, indent=2)
+        tfgan.runs.write_json(FLAGS.output, report)
         print(f"Wrote {FLAGS.output}")
 
 

@@ -44,16 +44,16 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     generator, noise = tfgan.gan.load_generator(FLAGS.generator, FLAGS.noise)
-    samples = tfgan.gan.generate(generator, FLAGS.num, noise, seed=FLAGS.seed)
+    samples = cli.finite_samples(generator, FLAGS.num, noise, FLAGS.seed, FLAGS.generator)
+    if FLAGS.png and samples.ndim != 4:
+        raise ValueError(
+            f"--png needs an image generator; this one makes samples of shape {samples.shape[1:]}."
+        )
     if FLAGS.output:
         os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
-        np.save(FLAGS.output, samples)
+        tfgan.runs.write_atomically(FLAGS.output, lambda path: np.save(path, samples))
         print(f"Wrote {samples.shape} samples to {FLAGS.output}")
     if FLAGS.png:
-        if samples.ndim != 4:
-            raise ValueError(
-                f"--png needs an image generator; this one makes samples of shape {samples.shape[1:]}."
-            )
         os.makedirs(os.path.dirname(os.path.abspath(FLAGS.png)), exist_ok=True)
         tfgan.plotting.save_image_grid(samples, FLAGS.png)
         print(f"Wrote a grid of {len(samples)} images to {FLAGS.png}")

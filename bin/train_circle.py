@@ -3,12 +3,10 @@
     python bin/train_circle.py --output_dir=runs/circle
     TFGAN_LOGICAL_CPUS=2 python bin/train_circle.py --strategy=mirrored --output_dir=runs/circle2
 
-Writes OUTPUT_DIR/generator.keras, gan.keras, circle.png (samples over D(x)) and TensorBoard logs in
-OUTPUT_DIR/logs. Rerunning an interrupted command resumes from its last completed epoch.
+Writes OUTPUT_DIR/generator.keras, gan.keras, circle.png (samples over D(x)), TensorBoard logs in
+OUTPUT_DIR/logs and, last, run.json (the run's flags and its files' checksums). Rerunning a command
+killed at any instant resumes from its last completed epoch and ends as an uninterrupted run does.
 """
-
-import math
-import os
 
 import keras
 from absl import flags
@@ -38,7 +36,13 @@ flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of both players.")
 flags.DEFINE_float("radius", 1.0, "Radius of the data circle.")
 flags.DEFINE_float("noise_std", 0.0, "Radial Gaussian noise of the data points.")
 flags.DEFINE_integer("seed", 0, "Seeds data, weights and noise: the same seed gives the same run.")
-flags.DEFINE_integer("steps_per_execution", 200, "Train steps per tf.function call.", lower_bound=1)
+flags.DEFINE_integer(
+    "steps_per_execution",
+    200,
+    "Train steps per tf.function call (at most: the largest number of steps that divides an "
+    "epoch).",
+    lower_bound=1,
+)
 cli.define_jit_compile_flag()
 cli.define_strategy_flags()
 cli.define_mixed_precision_flag()
@@ -46,18 +50,25 @@ flags.mark_flag_as_required("output_dir")
 cli.register_positive("learning_rate", "radius")
 flags.register_validator("noise_std", lambda v: v >= 0, message="--noise_std must be non-negative.")
 flags.register_validator("beta_1", lambda v: 0 <= v < 1, message="--beta_1 must be in [0, 1).")
+flags.register_multi_flags_validator(
+    ["steps", "steps_per_epoch"],
+    lambda v: v["steps"] <= v["steps_per_epoch"] or v["steps"] % v["steps_per_epoch"] == 0,
+    message="--steps must be a multiple of --steps_per_epoch (every epoch has --steps_per_epoch "
+    "steps), or at most --steps_per_epoch.",
+)
 FLAGS = flags.FLAGS
 
 
 def main(argv):
     del argv
-    strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu)
-    if cli.finished_run(FLAGS.output_dir):
-        return
+    strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu, FLAGS.cluster_timeout)
+    cli.check_batch_size(FLAGS.batch_size, strategy)
     cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
-    keras.utils.set_random_seed(FLAGS.seed)
+    steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.steps)
     hidden = (FLAGS.hidden_units,) * 2
-    with cli.worker_output_dir(FLAGS.output_dir, strategy) as output_dir:
+
+    def setup(start_epoch):
+        keras.utils.set_random_seed(FLAGS.seed)
         with strategy.scope():
             gan = tfgan.GAN(
                 tfgan.networks.mlp_generator(FLAGS.latent_dim, 2, hidden),
@@ -73,22 +84,25 @@ def main(argv):
                 FLAGS.beta_1,
                 FLAGS.steps,
                 cli.jit_compile(FLAGS.jit_compile),
-                FLAGS.steps_per_execution,
+                tfgan.recipes.steps_per_execution(FLAGS.steps_per_execution, steps_per_epoch),
             )
         data = tfgan.data.circle(
-            FLAGS.batch_size * FLAGS.d_steps, FLAGS.radius, FLAGS.noise_std, seed=FLAGS.seed
+            FLAGS.batch_size * FLAGS.d_steps,
+            FLAGS.radius,
+            FLAGS.noise_std,
+            seed=FLAGS.seed,
+            start_batch=start_epoch * steps_per_epoch,
         )
-        steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.steps)
-        gan.fit(
-            data,
-            epochs=math.ceil(FLAGS.steps / steps_per_epoch),
-            steps_per_epoch=steps_per_epoch,
-            callbacks=cli.training_callbacks(output_dir),
-            shuffle=False,
-        )
-        cli.save_models(gan, output_dir)
-        tfgan.plotting.plot_circle(gan, os.path.join(output_dir, "circle.png"), FLAGS.radius)
-    if cli.is_chief(strategy):
+        return cli.Training(gan, data, FLAGS.steps // steps_per_epoch, steps_per_epoch)
+
+    def outputs(gan):
+        return {
+            "gan.keras": gan.save,
+            "generator.keras": gan.generator.save,
+            "circle.png": lambda path: tfgan.plotting.plot_circle(gan, path, FLAGS.radius),
+        }
+
+    if cli.train(FLAGS.output_dir, strategy, setup, outputs) and cli.is_chief(strategy):
         print(f"Wrote generator.keras, gan.keras, circle.png and logs/ to {FLAGS.output_dir}")
 
 

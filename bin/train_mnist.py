@@ -4,8 +4,9 @@
     python bin/train_mnist.py --data_dir=path/to/idx --output_dir=runs/mnist  # IDX files
 
 Writes OUTPUT_DIR/images/epoch_NNN.png each epoch, TensorBoard logs (scalars and images) in OUTPUT_DIR/logs,
-and at the end generator.keras, gan.keras and samples.png (10x10). Rerunning an interrupted command resumes
-from its last completed epoch. With --eval_every=N the epoch logs (progress bar, TensorBoard) also hold
+and at the end generator.keras, gan.keras, samples.png (10x10) and, last, run.json (the run's flags and its
+files' checksums). Rerunning a command killed at any instant resumes from its last completed epoch and ends
+as an uninterrupted run does. With --eval_every=N the epoch logs (progress bar, TensorBoard) also hold
 eval_fid, eval_kid, eval_score, eval_confident, ... of 10,000 samples every N epochs, measured with the
 digit classifier (trained on --classifier_split and cached in --classifier_dir on first use).
 """
@@ -72,7 +73,8 @@ flags.DEFINE_integer(
 flags.DEFINE_integer(
     "steps_per_execution",
     tfgan.recipes.MNIST_STEPS_PER_EXECUTION,
-    "Train steps per tf.function call.",
+    "Train steps per tf.function call (at most: the largest number of steps that divides an "
+    "epoch).",
     lower_bound=1,
 )
 flags.DEFINE_integer(
@@ -99,31 +101,20 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
-    strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu)
-    if cli.finished_run(FLAGS.output_dir):
-        return
-    data = tfgan.data.mnist(
-        FLAGS.split,
-        batch_size=FLAGS.batch_size * FLAGS.d_steps,
-        dataset=FLAGS.dataset,
-        data_dir=FLAGS.data_dir,
-        seed=FLAGS.seed,
-    )
+    strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu, FLAGS.cluster_timeout)
+    cli.check_batch_size(FLAGS.batch_size, strategy)
     cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
-    steps_per_epoch = int(data.cardinality())
-    epochs = FLAGS.epochs or tfgan.recipes.mnist_epochs(steps_per_epoch)
-    evaluation = []
-    if FLAGS.eval_every:
-        judge = tfgan.classifier.load_or_train(
-            FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir, verbose=1
+
+    def setup(start_epoch):
+        data, steps_per_epoch = tfgan.data.mnist_epochs(
+            FLAGS.split,
+            batch_size=FLAGS.batch_size * FLAGS.d_steps,
+            dataset=FLAGS.dataset,
+            data_dir=FLAGS.data_dir,
+            seed=FLAGS.seed,
+            start_epoch=start_epoch,
         )
-        real, _ = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
-        evaluation.append(
-            tfgan.callbacks.EvaluationCallback.for_digits(
-                judge, real, every_n_epochs=FLAGS.eval_every, seed=FLAGS.seed
-            )
-        )
-    with cli.worker_output_dir(FLAGS.output_dir, strategy) as output_dir:
+        epochs = FLAGS.epochs or tfgan.recipes.mnist_epochs(steps_per_epoch)
         with strategy.scope():
             gan = tfgan.recipes.mnist_gan(
                 decay_steps=epochs * steps_per_epoch,
@@ -135,22 +126,39 @@ def main(argv):
                 d_steps=FLAGS.d_steps,
                 seed=FLAGS.seed,
                 jit_compile=cli.jit_compile(FLAGS.jit_compile),
-                steps_per_execution=FLAGS.steps_per_execution,
+                steps_per_execution=tfgan.recipes.steps_per_execution(
+                    FLAGS.steps_per_execution, steps_per_epoch
+                ),
             )
+        return cli.Training(gan, data, epochs, steps_per_epoch)
+
+    def extra_callbacks(output_dir):
         logs = os.path.join(output_dir, "logs")
         samples = tfgan.callbacks.SampleGrid(
             os.path.join(output_dir, "images"), os.path.join(logs, "samples"), seed=FLAGS.seed
         )
-        gan.fit(
-            data,
-            epochs=epochs,
-            callbacks=cli.training_callbacks(output_dir, evaluation) + [samples],
-            shuffle=False,
+        if not FLAGS.eval_every:
+            return [samples]
+        judge = tfgan.classifier.load_or_train(
+            FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir, verbose=1
         )
-        cli.save_models(gan, output_dir)
-        path = os.path.join(output_dir, "samples.png")
-        tfgan.plotting.save_image_grid(gan.generate(100, seed=FLAGS.seed), path, columns=10)
-    if cli.is_chief(strategy):
+        real, _ = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+        evaluation = tfgan.callbacks.EvaluationCallback.for_digits(
+            judge, real, every_n_epochs=FLAGS.eval_every, seed=FLAGS.seed
+        )
+        return [evaluation, samples]
+
+    def outputs(gan):
+        samples = gan.generate(100, seed=FLAGS.seed)
+        return {
+            "gan.keras": gan.save,
+            "generator.keras": gan.generator.save,
+            "samples.png": lambda path: tfgan.plotting.save_image_grid(samples, path, columns=10),
+        }
+
+    if cli.train(FLAGS.output_dir, strategy, setup, outputs, extra_callbacks) and cli.is_chief(
+        strategy
+    ):
         print(
             f"Wrote generator.keras, gan.keras, samples.png, images/ and logs/ to {FLAGS.output_dir}"
         )

@@ -1,8 +1,6 @@
-"""Tests for tfgan.callbacks: per-epoch sample grids, resumable backups and evaluation."""
+"""Tests for tfgan.callbacks: sample grids, checkpoints, divergence and evaluation; Keras's BackupAndRestore."""
 
-import io
 import os
-from contextlib import redirect_stdout
 
 import keras
 import numpy as np
@@ -36,8 +34,8 @@ class SampleGridTest(tf.test.TestCase):
         self.assertTrue(any(f.startswith("events.out.tfevents") for f in os.listdir(log_dir)))
 
 
-class BackupAndRestoreTest(tf.test.TestCase):
-    def test_interrupted_fit_resumes_after_the_last_completed_epoch_and_says_so(self):
+class KerasBackupAndRestoreTest(tf.test.TestCase):
+    def test_keras_backup_and_restore_resumes_a_gan_after_its_last_completed_epoch(self):
         backup_dir = os.path.join(self.get_temp_dir(), "backup")
 
         class InterruptAfterSecondEpoch(keras.callbacks.Callback):
@@ -51,35 +49,88 @@ class BackupAndRestoreTest(tf.test.TestCase):
                 _images(),
                 steps_per_epoch=2,
                 epochs=4,
-                callbacks=[callbacks.BackupAndRestore(backup_dir), InterruptAfterSecondEpoch()],
+                callbacks=[
+                    keras.callbacks.BackupAndRestore(backup_dir),
+                    InterruptAfterSecondEpoch(),
+                ],
                 verbose=0,
             )
 
         resumed = _image_gan()
         epochs_run = []
         record = keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: epochs_run.append(e))
-        stdout = io.StringIO()
-        with redirect_stdout(stdout):
-            resumed.fit(
-                _images(),
-                steps_per_epoch=2,
-                epochs=4,
-                callbacks=[callbacks.BackupAndRestore(backup_dir), record],
-                verbose=0,
-            )
-        self.assertIn("Resuming from the checkpoint after epoch 2", stdout.getvalue())
+        resumed.fit(
+            _images(),
+            steps_per_epoch=2,
+            epochs=4,
+            callbacks=[keras.callbacks.BackupAndRestore(backup_dir), record],
+            verbose=0,
+        )
         self.assertEqual(epochs_run, [2, 3])
         self.assertEqual(int(resumed.g_optimizer.iterations), 8)
-        self.assertFalse(os.path.exists(backup_dir))
-        self.assertTrue(np.isfinite(resumed.generate(2, seed=0)).all())
+        # Seed 0, two noise draws a step: the noise stream continued from the checkpoint.
+        self.assertAllEqual(resumed.seed_generator.state, [0, 16])
 
 
-def _circle_gan():
+class CheckpointTest(tf.test.TestCase):
+    def test_saves_a_verified_checkpoint_after_every_epoch_keeping_the_newest_two(self):
+        checkpoints = tfgan.runs.Checkpoints(os.path.join(self.get_temp_dir(), "backup"))
+        gan = _image_gan()
+        gan.fit(
+            _images(),
+            steps_per_epoch=2,
+            epochs=3,
+            callbacks=[callbacks.Checkpoint(checkpoints)],
+            verbose=0,
+        )
+        newest, previous = list(checkpoints.verified())
+        self.assertEqual((newest.epoch, newest.steps), (3, 6))
+        self.assertEqual((previous.epoch, previous.steps), (2, 4))
+        restored = _image_gan()
+        restored.load_weights(newest.path)
+        for want, got in zip(gan.get_weights(), restored.get_weights()):
+            self.assertAllEqual(want, got)
+        self.assertAllEqual(restored.g_optimizer.iterations, 6)
+
+    def test_refuses_to_save_weights_that_are_not_finite(self):
+        checkpoints = tfgan.runs.Checkpoints(os.path.join(self.get_temp_dir(), "backup"))
+        gan = _image_gan()
+        gan.generator.layers[1].kernel.assign(gan.generator.layers[1].kernel * np.nan)
+        with self.assertRaisesRegex(callbacks.DivergenceError, "after epoch 1"):
+            gan.fit(
+                _images(),
+                steps_per_epoch=1,
+                callbacks=[callbacks.Checkpoint(checkpoints)],
+                verbose=0,
+            )
+        self.assertEqual(list(checkpoints.verified()), [])
+
+
+class StopOnDivergenceTest(tf.test.TestCase):
+    def test_stops_at_the_first_non_finite_loss_naming_epoch_and_step(self):
+        def nan_after_three_steps(fake_logits):
+            step = tf.cast(gan.g_optimizer.iterations, tf.float32)
+            poison = tf.where(step >= 3, np.nan, 0.0)
+            return tfgan.losses.non_saturating_generator_loss(fake_logits) + poison
+
+        gan = _circle_gan(loss=(nan_after_three_steps, tfgan.losses.discriminator_loss), spe=1)
+        with self.assertRaisesRegex(callbacks.DivergenceError, r"epoch 2, by step 4"):
+            gan.fit(
+                tfgan.data.circle(8, seed=0),
+                steps_per_epoch=3,
+                epochs=3,
+                callbacks=[callbacks.StopOnDivergence()],
+                verbose=0,
+            )
+        self.assertEqual(int(gan.g_optimizer.iterations), 4)
+
+
+def _circle_gan(loss="non_saturating", spe=2):
     keras.utils.set_random_seed(0)
     generator = networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(8,))
     discriminator = networks.mlp_discriminator(input_dim=2, hidden_units=(8,))
-    gan = tfgan.GAN(generator, discriminator, latent_dim=2, seed=0)
-    gan.compile(steps_per_execution=2)
+    gan = tfgan.GAN(generator, discriminator, latent_dim=2, loss=loss, seed=0)
+    gan.compile(steps_per_execution=spe)
     return gan
 
 
@@ -125,8 +176,9 @@ class EvaluationCallbackTest(tf.test.TestCase):
         evaluate = callbacks.EvaluationCallback.for_digits(
             judge, real, metrics=["fid", "score"], num_samples=12
         )
+        checkpoints = tfgan.runs.Checkpoints(os.path.join(output_dir, "backup"))
         history = self._fit(
-            _image_gan(), _images(), 1, *cli.training_callbacks(output_dir, [evaluate])
+            _image_gan(), _images(), 1, *cli.training_callbacks(output_dir, checkpoints, [evaluate])
         )
         self.assertContainsSubset(["eval_fid", "eval_score", "eval_confident"], history.history)
         log_dir = os.path.join(output_dir, "logs", "train")

@@ -44,6 +44,11 @@ class CircleTest(tf.test.TestCase):
         self.assertAllEqual(first, second)
         self.assertNotAllClose(first, other)
 
+    def test_a_stream_started_at_batch_n_continues_the_stream_from_batch_0(self):
+        stream = list(data.circle(4, seed=3).take(5).as_numpy_iterator())
+        resumed = list(data.circle(4, seed=3, start_batch=2).take(3).as_numpy_iterator())
+        self.assertAllEqual(stream[2:], resumed)
+
 
 class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
     def setUp(self):
@@ -190,6 +195,50 @@ class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllEqual(first, second)
         self.assertNotAllClose(first[0], first[1])
         self.assertNotAllClose(first[0], other[0])
+
+    def test_epoch_stream_shows_every_image_once_per_epoch_in_an_order_of_seed_and_epoch(self):
+        data_dir = self._write_dir()
+        batch = 3  # 10 training images: 3 batches an epoch, one image left out each time
+
+        def epochs(seed, start_epoch=0, count=3):
+            stream, steps = data.mnist_epochs(
+                "train",
+                batch,
+                data_dir=data_dir,
+                with_labels=True,
+                seed=seed,
+                start_epoch=start_epoch,
+            )
+            self.assertEqual(steps, _NUM_TRAIN // batch)
+            batches = list(stream.take(steps * count).as_numpy_iterator())
+            return [batches[i * steps : (i + 1) * steps] for i in range(count)]
+
+        first = epochs(seed=5)
+        scaled = self.images["train"].astype(np.float32) / 127.5 - 1
+        for epoch in first:
+            images = np.concatenate([images for images, _ in epoch])[..., 0]
+            labels = np.concatenate([labels for _, labels in epoch])
+            self.assertLen(images, 9)
+            # Each image once, with its own label.
+            indices = [int(np.argmin(np.abs(scaled - image).sum(axis=(1, 2)))) for image in images]
+            self.assertLen(set(indices), 9)
+            self.assertAllEqual(labels, self.labels["train"][indices])
+            self.assertAllClose(images, scaled[indices])
+        orders = [np.concatenate([labels for _, labels in epoch]) for epoch in first]
+        self.assertNotAllEqual(orders[0], orders[1])
+        resumed = epochs(seed=5, start_epoch=1, count=2)
+        for want, got in zip(first[1:], resumed):
+            for (want_images, want_labels), (got_images, got_labels) in zip(want, got):
+                self.assertAllEqual(want_images, got_images)
+                self.assertAllEqual(want_labels, got_labels)
+        other_seed = np.concatenate([labels for _, labels in epochs(seed=6, count=1)[0]])
+        self.assertNotAllEqual(other_seed, orders[0])
+
+    def test_labels_outside_the_ten_classes_raise_naming_the_file(self):
+        data_dir = self._write_dir()
+        write_idx(os.path.join(data_dir, "train-labels-idx1-ubyte.gz"), np.full(_NUM_TRAIN, 12))
+        with self.assertRaisesRegex(ValueError, "train-labels-idx1-ubyte.gz holds label 12"):
+            data.load_mnist_arrays("train", data_dir=data_dir)
 
     def test_missing_data_dir_raises(self):
         missing = os.path.join(self.get_temp_dir(), "no_such_dir")

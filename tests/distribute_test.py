@@ -382,31 +382,37 @@ class SavingAcrossStrategiesTest(tf.test.TestCase):
         self._fit(loaded, 2)
         self.assertEqual(int(loaded.d_optimizer.iterations.numpy()), 5)
 
-    def test_interrupted_mirrored_fit_resumes_from_its_checkpoint(self):
-        backup_dir = os.path.join(self.get_temp_dir(), "backup")
+    def test_a_mirrored_run_resumed_from_its_checkpoint_ends_as_an_uninterrupted_one(self):
+        checkpoints = tfgan.runs.Checkpoints(os.path.join(self.get_temp_dir(), "backup"))
 
         class InterruptAfterFirstEpoch(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
                 raise KeyboardInterrupt
 
-        def fit(*callbacks):
+        def fit(initial_epoch=0, *callbacks):
             with _mirrored().scope():
                 gan = _make_gan()
                 gan.compile(steps_per_execution=2)
+            if initial_epoch:
+                gan.load_weights(list(checkpoints.verified())[0].path)
             gan.fit(
-                tfgan.data.circle(16, seed=4),
+                tfgan.data.circle(16, seed=4, start_batch=2 * initial_epoch),
                 steps_per_epoch=2,
                 epochs=3,
-                callbacks=[tfgan.callbacks.BackupAndRestore(backup_dir), *callbacks],
+                initial_epoch=initial_epoch,
+                callbacks=[tfgan.callbacks.Checkpoint(checkpoints), *callbacks],
                 verbose=0,
             )
             return gan
 
+        uninterrupted = fit()
+        checkpoints.remove()
         with self.assertRaises(KeyboardInterrupt):
-            fit(InterruptAfterFirstEpoch())
-        resumed = fit()
+            fit(0, InterruptAfterFirstEpoch())
+        resumed = fit(1)
         self.assertEqual(int(resumed.g_optimizer.iterations.numpy()), 6)
-        self.assertFalse(os.path.exists(backup_dir))
+        for want, got in zip(uninterrupted.get_weights(), resumed.get_weights()):
+            self.assertAllEqual(want, got)
 
 
 class StrategyHelpersTest(tf.test.TestCase, parameterized.TestCase):
@@ -512,7 +518,8 @@ class MultiWorkerTest(tf.test.TestCase):
             self.assertAllEqual(chief[key], worker[key], msg=key)
 
         self.assertCountEqual(
-            os.listdir(output_dir), ["gan.keras", "generator.keras", "circle.png", "logs"]
+            os.listdir(output_dir),
+            ["gan.keras", "generator.keras", "circle.png", "logs", "run.json", ".lock"],
         )
         events = [
             name for folder, _, names in os.walk(os.path.join(output_dir, "logs")) for name in names

@@ -2,14 +2,16 @@
 
     python tests/multi_worker_circle.py REPORT.npz [train_circle.py flags]
 
-Runs the script as a user does, watching two of its library calls: the directory its training callbacks
-write to, and the weights it saves at the end. REPORT.npz gets write_dir, pid and weight_0, weight_1, ...
+Runs the script as a user does, watching one of its library calls: the directory its training callbacks
+write to, and the weights at the end of training. REPORT.npz gets write_dir, pid and weight_0, weight_1,
+...
 """
 
 import os
 import runpy
 import sys
 
+import keras
 import numpy as np
 
 BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
@@ -21,17 +23,17 @@ import cli  # noqa: E402  (bin/cli.py, the module train_circle.py imports)
 def main():
     report, flags = sys.argv[1], sys.argv[2:]
     seen = {}
-    training_callbacks, save_models = cli.training_callbacks, cli.save_models
+    training_callbacks = cli.training_callbacks
 
-    def watched_training_callbacks(output_dir):
+    class RecordWeights(keras.callbacks.Callback):
+        def on_train_end(self, logs=None):
+            seen.update({f"weight_{i}": w for i, w in enumerate(self.model.get_weights())})
+
+    def watched_training_callbacks(output_dir, checkpoints, extra=()):
         seen["write_dir"] = output_dir
-        return training_callbacks(output_dir)
+        return training_callbacks(output_dir, checkpoints, [*extra, RecordWeights()])
 
-    def watched_save_models(gan, output_dir):
-        save_models(gan, output_dir)
-        seen.update({f"weight_{i}": w for i, w in enumerate(gan.get_weights())})
-
-    cli.training_callbacks, cli.save_models = watched_training_callbacks, watched_save_models
+    cli.training_callbacks = watched_training_callbacks
     sys.argv = [TRAIN_CIRCLE, *flags]
     try:
         runpy.run_path(TRAIN_CIRCLE, run_name="__main__")

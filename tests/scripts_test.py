@@ -1,12 +1,15 @@
 """End-to-end tests of the bin/ scripts, run as a user runs them: in a subprocess."""
 
+import io
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import zipfile
 
 import numpy as np
 from PIL import Image
@@ -38,16 +41,17 @@ def last_line(text):
 class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
     def test_short_run_writes_every_output_and_samples_load(self):
         output_dir = os.path.join(self.get_temp_dir(), "circle")
-        result = run_script(
-            "train_circle.py",
-            f"--output_dir={output_dir}",
-            "--steps=600",
-            "--steps_per_epoch=300",
-            "--batch_size=128",
-        )
+        flags = ["--steps=600", "--steps_per_epoch=300", "--batch_size=128"]
+        result = run_script("train_circle.py", f"--output_dir={output_dir}", *flags)
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        for name in ("generator.keras", "gan.keras", "circle.png"):
+        for name in ("generator.keras", "gan.keras", "circle.png", "run.json"):
             self.assertTrue(os.path.isfile(os.path.join(output_dir, name)), name)
+        with open(os.path.join(output_dir, "run.json")) as f:
+            record = json.load(f)
+        self.assertEqual(record["script"], "train_circle.py")
+        self.assertEqual(record["steps"], 600)
+        self.assertEqual(record["flags"]["batch_size"], 128)
+        self.assertCountEqual(record["files"], ["gan.keras", "generator.keras", "circle.png"])
         logs = os.path.join(output_dir, "logs", "train")
         self.assertTrue(any(f.startswith("events.out.tfevents") for f in os.listdir(logs)))
         self.assertFalse(os.path.exists(os.path.join(output_dir, "backup")))
@@ -64,9 +68,13 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(samples.shape, (500, 2))
         self.assertLess(metrics.radius_error(samples), 0.25)
 
-        rerun = run_script("train_circle.py", f"--output_dir={output_dir}")
+        rerun = run_script("train_circle.py", f"--output_dir={output_dir}", *flags)
         self.assertEqual(rerun.returncode, 0, rerun.stderr[-3000:])
         self.assertIn("already holds a finished run", rerun.stdout)
+        other = run_script("train_circle.py", f"--output_dir={output_dir}")
+        self.assertEqual(other.returncode, 1)
+        self.assertIn("--steps=600 (now 6000)", last_line(other.stderr))
+        self.assertNotIn("Traceback", other.stderr)
 
     @parameterized.parameters(
         ("--steps=-5", "--steps"),
@@ -76,6 +84,9 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         ("--tpu=grpc://10.0.0.2:8470", "--tpu"),
         ("--strategy=tpu", "--strategy=tpu"),
         ("--mixed_precision=float8", "--mixed_precision"),
+        ("--learning_rate=inf", "--learning_rate must be a finite number"),
+        ("--radius=nan", "--radius"),
+        ("--steps=700", "--steps must be a multiple of --steps_per_epoch"),
     )
     def test_bad_flag_exits_nonzero_with_one_line_naming_it(self, flag, name):
         result = run_script("train_circle.py", f"--output_dir={self.get_temp_dir()}/bad", flag)
@@ -144,17 +155,21 @@ class TrainMnistTest(tf.test.TestCase):
         self.assertAllInRange(samples, -1.0, 1.0)
         self.assertEqual(Image.open(png).size, (4 * 28 * 2, 3 * 28 * 2))  # 4x3 grid, scale 2
 
-    def test_killed_run_resumes_from_its_last_completed_epoch(self):
+    def test_killed_run_resumes_from_its_last_completed_epoch_and_ends_bit_identical(self):
         epochs, steps_per_epoch = 20, 4  # 64 images in batches of 16
         command = [sys.executable, os.path.join(BIN, "train_mnist.py"), *self._args(epochs)]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        first_image = os.path.join(self.output_dir, "images", "epoch_001.png")
+        first_checkpoint = os.path.join(self.output_dir, "backup", "epoch_0001.json")
         deadline = time.time() + 120
-        while not os.path.exists(first_image) and process.poll() is None and time.time() < deadline:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
+        while (
+            not os.path.exists(first_checkpoint)
+            and process.poll() is None
+            and time.time() < deadline
+        ):
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)  # in epoch 2
         process.wait()
-        self.assertFalse(os.path.exists(os.path.join(self.output_dir, "gan.keras")))
+        self.assertFalse(os.path.exists(os.path.join(self.output_dir, "run.json")))
 
         result = run_script("train_mnist.py", *self._args(epochs))
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
@@ -167,6 +182,18 @@ class TrainMnistTest(tf.test.TestCase):
         gan = keras.models.load_model(os.path.join(self.output_dir, "gan.keras"))
         self.assertEqual(int(gan.g_optimizer.iterations), epochs * steps_per_epoch)
         self.assertEqual(int(gan.d_optimizer.iterations), epochs * steps_per_epoch)
+
+        uninterrupted_dir = self.output_dir + "_uninterrupted"
+        result = run_script(
+            "train_mnist.py", *self._args(epochs), f"--output_dir={uninterrupted_dir}"
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        uninterrupted = keras.models.load_model(os.path.join(uninterrupted_dir, "generator.keras"))
+        resumed_generator = keras.models.load_model(
+            os.path.join(self.output_dir, "generator.keras")
+        )
+        for want, got in zip(uninterrupted.get_weights(), resumed_generator.get_weights()):
+            self.assertAllEqual(want, got)
 
     def test_bad_input_exits_nonzero_with_one_line(self):
         truncated = os.path.join(self.get_temp_dir(), "truncated")
@@ -216,6 +243,178 @@ class TrainMnistEvaluationTest(tf.test.TestCase):
         self.assertIn("epoch_eval_fid", tags)
 
 
+def _assert_one_line_failure(test, result, fragment):
+    """The script failed (exit status not 0) with one line on stderr holding fragment, no traceback."""
+    test.assertNotEqual(result.returncode, 0, result.stderr[-3000:])
+    test.assertIn(fragment, last_line(result.stderr))
+    test.assertNotIn("Traceback", result.stderr)
+
+
+CIRCLE_FLAGS = ["--steps=20", "--steps_per_epoch=10", "--batch_size=32", "--hidden_units=8"]
+
+
+class RunSafetyTest(tf.test.TestCase):
+    """What a user can get wrong, or a machine can do to a run: one line each, and nothing lost."""
+
+    def _circle(self, output_dir, *flags, env=None):
+        return run_script(
+            "train_circle.py", f"--output_dir={output_dir}", *CIRCLE_FLAGS, *flags, env=env
+        )
+
+    def test_a_second_process_on_the_directory_fails_at_once_and_the_first_goes_on(self):
+        output_dir = os.path.join(self.get_temp_dir(), "locked")
+        flags = [f"--output_dir={output_dir}", "--steps=200000", "--steps_per_epoch=100000"]
+        flags += ["--steps_per_execution=1000", "--batch_size=32", "--hidden_units=8"]
+        first = subprocess.Popen(
+            [sys.executable, os.path.join(BIN, "train_circle.py"), *flags],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.addCleanup(first.kill)
+        lock = os.path.join(output_dir, ".lock")
+        deadline = time.time() + 120
+        while time.time() < deadline and not (os.path.exists(lock) and open(lock).read()):
+            time.sleep(0.05)
+        second = run_script("train_circle.py", *flags)
+        _assert_one_line_failure(
+            self, second, f"another process (pid {first.pid}) is training into"
+        )
+        self.assertIsNone(first.poll())  # still training, unharmed
+
+    def test_a_diverging_run_stops_with_one_line_and_is_not_finished(self):
+        output_dir = os.path.join(self.get_temp_dir(), "diverged")
+        result = self._circle(output_dir, "--learning_rate=1e30")
+        _assert_one_line_failure(self, result, "training diverged")
+        self.assertRegex(last_line(result.stderr), r"epoch \d+")
+        self.assertFalse(os.path.exists(os.path.join(output_dir, "run.json")))
+        self.assertFalse(os.path.exists(os.path.join(output_dir, "gan.keras")))
+
+    def test_output_dirs_that_cannot_be_made_fail_with_one_line(self):
+        a_file = os.path.join(self.get_temp_dir(), "a_file")
+        with open(a_file, "w") as f:
+            f.write("x")
+        for output_dir, fragment in (
+            (a_file, "is not a directory"),
+            (os.path.join(a_file, "run"), "Not a directory"),
+        ):
+            with self.subTest(output_dir=output_dir):
+                _assert_one_line_failure(self, self._circle(output_dir), fragment)
+
+    def test_a_leading_tilde_is_the_home_directory(self):
+        home = os.path.join(self.get_temp_dir(), "home")
+        os.makedirs(home)
+        result = self._circle("~/run", env=dict(os.environ, HOME=home))
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertTrue(os.path.isfile(os.path.join(home, "run", "run.json")))
+
+    def test_another_script_into_a_finished_run_fails_naming_both(self):
+        output_dir = os.path.join(self.get_temp_dir(), "finished_circle")
+        self.assertEqual(self._circle(output_dir).returncode, 0)
+        data_dir = os.path.join(self.get_temp_dir(), "idx")
+        write_mnist_like_split(data_dir, num_images=32)
+        result = run_script(
+            "train_mnist.py", f"--output_dir={output_dir}", f"--data_dir={data_dir}"
+        )
+        _assert_one_line_failure(
+            self, result, "holds a run of train_circle.py, not of train_mnist.py"
+        )
+
+    def test_a_global_batch_the_replicas_do_not_divide_fails_with_one_line(self):
+        env = dict(os.environ, TFGAN_LOGICAL_CPUS="2")
+        result = self._circle(
+            os.path.join(self.get_temp_dir(), "odd"),
+            "--strategy=mirrored",
+            "--batch_size=31",
+            env=env,
+        )
+        _assert_one_line_failure(self, result, "--batch_size=31 is the global batch")
+
+    def test_a_cluster_whose_other_worker_never_comes_fails_after_the_timeout(self):
+        cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(2)]}
+        env = dict(
+            os.environ,
+            TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 1}}),
+        )
+        result = self._circle(
+            os.path.join(self.get_temp_dir(), "alone"),
+            "--strategy=multi_worker",
+            "--cluster_timeout=3",
+            env=env,
+        )
+        _assert_one_line_failure(self, result, "did not form within --cluster_timeout=3 s")
+        self.assertIn("Waiting for the 2 tasks", result.stdout)
+
+
+def _free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+class GeneratorFilesTest(tf.test.TestCase):
+    """sample.py and evaluate.py refuse what is not a working unconditional generator."""
+
+    def setUp(self):
+        super().setUp()
+        keras.utils.set_random_seed(0)
+        self.diverged = os.path.join(self.get_temp_dir(), "diverged.keras")
+        generator = networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(4,))
+        generator.set_weights([w * np.nan for w in generator.get_weights()])
+        generator.save(self.diverged)
+
+    def _bad_files(self):
+        directory = self.get_temp_dir()
+        files = {}
+        files["empty.keras"] = b""
+        files["weights.h5"] = b"\x89HDF\r\n\x1a\n" + bytes(100)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("hello.txt", "not a model")
+        files["notes.keras"] = buffer.getvalue()
+        for name, content in files.items():
+            with open(os.path.join(directory, name), "wb") as f:
+                f.write(content)
+        judge = os.path.join(directory, "judge.keras")
+        classifier.build(width=2).save(judge)
+        return [
+            (os.path.join(directory, "empty.keras"), "is not a Keras model file that loads"),
+            (os.path.join(directory, "weights.h5"), "is not a Keras model file that loads"),
+            (os.path.join(directory, "notes.keras"), "is not a Keras model file that loads"),
+            (judge, "are not noise vectors"),
+            (self.diverged, "makes samples that are not finite"),
+        ]
+
+    def test_sample_refuses_files_that_are_not_working_generators_with_one_line(self):
+        output = os.path.join(self.get_temp_dir(), "out.npy")
+        for generator, fragment in self._bad_files():
+            with self.subTest(generator=os.path.basename(generator)):
+                result = run_script("sample.py", f"--generator={generator}", f"--output={output}")
+                _assert_one_line_failure(self, result, fragment)
+                self.assertFalse(os.path.exists(output))
+
+    def test_evaluate_refuses_a_diverged_generator_with_one_line(self):
+        result = run_script(
+            "evaluate.py", f"--generator={self.diverged}", "--dataset=circle", "--num_samples=100"
+        )
+        _assert_one_line_failure(self, result, "makes samples that are not finite")
+
+    def test_sample_output_under_a_file_fails_with_one_line(self):
+        a_file = os.path.join(self.get_temp_dir(), "a_file")
+        with open(a_file, "w") as f:
+            f.write("x")
+        keras.utils.set_random_seed(0)
+        generator = os.path.join(self.get_temp_dir(), "generator.keras")
+        networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(4,)).save(generator)
+        result = run_script(
+            "sample.py", f"--generator={generator}", f"--output={a_file}/samples.npy"
+        )
+        _assert_one_line_failure(self, result, "File exists")
+
+
 class TrainClassifierTest(tf.test.TestCase):
     def test_trains_reports_accuracy_and_fills_the_cache(self):
         data_dir = os.path.join(self.get_temp_dir(), "idx")
@@ -236,11 +435,19 @@ class TrainClassifierTest(tf.test.TestCase):
         self.assertGreaterEqual(float(accuracy.group(1)), 90.0)
         self.assertTrue(os.path.isfile(classifier.cache_path("mnist", "train", cache)))
 
-    def test_missing_data_fails_with_one_line(self):
-        result = run_script("train_classifier.py", "--data_dir=/nonexistent")
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn("/nonexistent", last_line(result.stderr))
-        self.assertNotIn("Traceback", result.stderr)
+    def test_missing_data_or_labels_outside_the_classes_fail_with_one_line(self):
+        bad_labels = os.path.join(self.get_temp_dir(), "bad_labels")
+        write_learnable_split(bad_labels, "train", num_images=20, seed=0)
+        write_idx(os.path.join(bad_labels, "train-labels-idx1-ubyte.gz"), np.full(20, 12))
+        for data_dir, fragment in (
+            ("/nonexistent", "/nonexistent"),
+            (bad_labels, "holds label 12, but MNIST's classes are 0 to 9"),
+        ):
+            with self.subTest(data_dir=data_dir):
+                result = run_script(
+                    "train_classifier.py", f"--data_dir={data_dir}", "--eval_split=train"
+                )
+                _assert_one_line_failure(self, result, fragment)
 
 
 class EvaluateTest(tf.test.TestCase):

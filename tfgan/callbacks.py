@@ -1,6 +1,5 @@
-"""Keras callbacks that make GAN training visible, measured and resumable."""
+"""Keras callbacks that make GAN training visible, measured, resumable and safe from divergence."""
 
-import json
 import os
 from typing import Callable, Dict, Sequence
 
@@ -8,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan import evaluation, plotting
+from tfgan import evaluation, plotting, runs
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -50,19 +49,60 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer.close()
 
 
-class BackupAndRestore(keras.callbacks.BackupAndRestore):
-    """Keras's BackupAndRestore (two checkpoint copies, one per epoch) that says when it resumes."""
+class Checkpoint(keras.callbacks.Callback):
+    """After every epoch, saves the model's whole state as a verified checkpoint (`tfgan.runs`).
 
-    def __init__(self, backup_dir: str):
-        super().__init__(backup_dir, double_checkpoint=True)
-        self._metadata_path = os.path.join(backup_dir, "training_metadata.json")
+    Unlike `keras.callbacks.BackupAndRestore`, which overwrites its checkpoint in place, writes the
+    weights and the epoch number separately and deletes them when `fit` ends, each checkpoint here is
+    written atomically with its checksum, the previous one is kept until the next is complete, and
+    nothing is deleted at the end (`tfgan.runs.Run.finish` removes them once the run's outputs are
+    safe). It refuses to save weights that are no longer finite, so the last checkpoint stays good.
+    Put it last in the callbacks, after those that change the model at the end of an epoch.
 
-    def on_train_begin(self, logs=None):
-        super().on_train_begin(logs)
-        if os.path.exists(self._metadata_path):
-            with open(self._metadata_path) as f:
-                epoch = json.load(f)["epoch"]
-            print(f"Resuming from the checkpoint after epoch {epoch} in {self.backup_dir}")
+    Args:
+        checkpoints: where to save, e.g. `tfgan.runs.Run(...).checkpoints`.
+    """
+
+    def __init__(self, checkpoints: runs.Checkpoints):
+        super().__init__()
+        self.checkpoints = checkpoints
+
+    def on_epoch_end(self, epoch, logs=None):
+        steps = _train_steps(self.model)
+        if not all(np.isfinite(weights).all() for weights in self.model.get_weights()):
+            raise DivergenceError(
+                f"training diverged: the weights are not finite after epoch {epoch + 1} (step "
+                f"{steps}); no checkpoint of this epoch was written."
+            )
+        self.checkpoints.save(self.model, epoch + 1, steps)
+
+
+class DivergenceError(ArithmeticError):
+    """Training produced non-finite losses or weights."""
+
+
+class StopOnDivergence(keras.callbacks.TerminateOnNaN):
+    """Keras's TerminateOnNaN(raise_error=True), raising DivergenceError that names epoch and step.
+
+    It stops at the first batch whose `loss` is not finite, before the epoch's end, so that no
+    checkpoint of the diverged state is written and no `on_train_end` runs.
+    """
+
+    def __init__(self):
+        super().__init__(raise_error=True)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_batch_end(self, batch, logs=None):
+        try:
+            super().on_batch_end(batch, logs)
+        except RuntimeError as error:
+            raise DivergenceError(
+                f"training diverged in epoch {self._epoch + 1}, by step "
+                f"{_train_steps(self.model)}: the loss is {(logs or {}).get('loss')} (a lower "
+                "learning rate may help); no checkpoint of this epoch was written."
+            ) from error
 
 
 class EvaluationCallback(keras.callbacks.Callback):
@@ -144,3 +184,8 @@ class EvaluationCallback(keras.callbacks.Callback):
             return
         for name, value in self.score_samples().items():
             logs[self.prefix + name] = value
+
+
+def _train_steps(model) -> int:
+    """The train steps a model has made (its optimizer's iterations, also under tf.distribute)."""
+    return int(keras.ops.convert_to_numpy(model.optimizer.iterations))

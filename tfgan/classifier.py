@@ -15,7 +15,7 @@ from typing import Optional, Tuple, Union
 import keras
 import numpy as np
 
-from tfgan import data
+from tfgan import data, runs
 
 CACHE_DIR_ENV = "TFGAN_CLASSIFIER_DIR"
 """Environment variable that overrides the default cache directory ~/.cache/tfgan."""
@@ -150,12 +150,9 @@ def cache_path(
 
 
 def save(model: keras.Model, path: str) -> None:
-    """Writes the model to path (a .keras file) through a temporary file, so a crash leaves no
-    half-written cache behind."""
+    """Writes the model to path (a .keras file) atomically, so a crash leaves no half-written cache."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    partial = f"{path[: -len('.keras')]}.partial-{os.getpid()}.keras"
-    model.save(partial)
-    os.replace(partial, path)
+    runs.write_atomically(path, model.save)
 
 
 def load_or_train(

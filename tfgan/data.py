@@ -16,7 +16,11 @@ import tensorflow as tf
 
 
 def circle(
-    batch_size: int, radius: float = 1.0, noise_std: float = 0.0, seed: Optional[int] = None
+    batch_size: int,
+    radius: float = 1.0,
+    noise_std: float = 0.0,
+    seed: Optional[int] = None,
+    start_batch: int = 0,
 ) -> tf.data.Dataset:
     """An endless dataset of [batch_size, 2] points spread uniformly in angle on a circle.
 
@@ -28,15 +32,19 @@ def circle(
         radius: the circle's radius.
         noise_std: standard deviation of Gaussian noise added to each point's radius (0: exact circle).
         seed: makes the stream reproducible; None draws a random one.
+        start_batch: the index of the first batch: a run resumed after n train steps continues the
+            stream of an uninterrupted one with start_batch=n.
 
     Returns:
         A `tf.data.Dataset` of float32 tensors of shape [batch_size, 2].
 
     Raises:
-        ValueError: batch_size < 1, radius <= 0 or noise_std < 0.
+        ValueError: batch_size < 1, radius <= 0, noise_std < 0 or start_batch < 0.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    if start_batch < 0:
+        raise ValueError(f"start_batch must be non-negative, got {start_batch}.")
     if radius <= 0:
         raise ValueError(f"radius must be positive, got {radius}.")
     if noise_std < 0:
@@ -48,11 +56,13 @@ def circle(
         r = radius + noise_std * tf.random.stateless_normal([batch_size], radius_seed)
         return tf.stack([r * tf.cos(angle), r * tf.sin(angle)], axis=1)
 
-    return tf.data.Dataset.random(seed=seed).batch(2).map(sample).prefetch(tf.data.AUTOTUNE)
+    seeds = tf.data.Dataset.random(seed=seed).skip(2 * start_batch).batch(2)
+    return seeds.map(sample).prefetch(tf.data.AUTOTUNE)
 
 
 DATASETS = ("mnist", "fashion_mnist")
 """The tfds names `mnist` and `load_mnist_arrays` accept: 28x28 grey images in 10 classes."""
+NUM_CLASSES = 10
 
 _IMAGE_SIZE = 28
 _IDX_PREFIXES = {"train": "train", "test": "t10k"}  # split name -> prefix of its IDX file names
@@ -104,15 +114,8 @@ def mnist(
         ValueError: batch_size < 1, the split holds no batch, or as `load_mnist_arrays`.
         FileNotFoundError: as `load_mnist_arrays`.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
-    images, labels = load_mnist_arrays(split, dataset, data_dir)
+    images, labels = _load_batchable(split, batch_size, dataset, data_dir, drop_remainder)
     num_examples = len(images)
-    if num_examples == 0 or (drop_remainder and num_examples < batch_size):
-        raise ValueError(
-            f"split {split!r} has {num_examples} examples, not enough for a batch of {batch_size}; "
-            "choose a larger split, a smaller batch_size or drop_remainder=False."
-        )
 
     def scale(batch, *labels):
         batch = scale_pixels(batch)
@@ -129,6 +132,78 @@ def mnist(
         .map(scale, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+def mnist_epochs(
+    split: str = "train",
+    batch_size: int = 64,
+    dataset: str = "mnist",
+    data_dir: Optional[Union[str, os.PathLike]] = None,
+    with_labels: bool = False,
+    seed: Optional[int] = None,
+    start_epoch: int = 0,
+) -> Tuple[tf.data.Dataset, int]:
+    """An endless stream of shuffled epochs of MNIST or Fashion-MNIST, which a resumed run continues.
+
+    Epoch e holds every image of the split once (but the last partial batch), in the order of a
+    permutation drawn from (seed, e) alone. So the data of every epoch are known in advance, and a run
+    resumed at epoch e with `start_epoch=e` trains on what an uninterrupted run trains on, however
+    often `fit` was interrupted (`mnist`'s reshuffling depends on how many times it was iterated).
+    Fit it with the batches per epoch it returns:
+
+        data, steps_per_epoch = tfgan.data.mnist_epochs("train", 64, seed=0, start_epoch=epoch)
+        gan.fit(data, steps_per_epoch=steps_per_epoch, epochs=epochs, initial_epoch=epoch)
+
+    Args:
+        split, batch_size, dataset, data_dir, with_labels: as for `mnist`.
+        seed: draws the epochs' permutations; None draws a random seed.
+        start_epoch: the first epoch of the stream.
+
+    Returns:
+        (the dataset, whose elements are as `mnist`'s; the number of batches in an epoch).
+
+    Raises:
+        ValueError: batch_size < 1, start_epoch < 0, the split holds no batch, or as
+            `load_mnist_arrays`.
+        FileNotFoundError: as `load_mnist_arrays`.
+    """
+    if start_epoch < 0:
+        raise ValueError(f"start_epoch must be non-negative, got {start_epoch}.")
+    images, labels = _load_batchable(split, batch_size, dataset, data_dir, drop_remainder=True)
+    steps_per_epoch = len(images) // batch_size
+    if seed is None:
+        seed = int(np.random.default_rng().integers(2**31))
+    images = tf.constant(images[..., np.newaxis])
+    labels = tf.constant(labels.astype(np.int32))
+
+    def epoch_batches(epoch):
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(len(images)), seed=tf.stack([tf.constant(seed, tf.int64), epoch])
+        )
+        batches = tf.reshape(order[: steps_per_epoch * batch_size], [steps_per_epoch, batch_size])
+        return tf.data.Dataset.from_tensor_slices(batches)
+
+    def gather(indices):
+        batch = scale_pixels(tf.gather(images, indices))
+        return (batch, tf.gather(labels, indices)) if with_labels else batch
+
+    stream = tf.data.Dataset.counter(start_epoch).flat_map(epoch_batches)
+    return stream.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE), (
+        steps_per_epoch
+    )
+
+
+def _load_batchable(split, batch_size, dataset, data_dir, drop_remainder):
+    """load_mnist_arrays, checking that the split holds a batch."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    images, labels = load_mnist_arrays(split, dataset, data_dir)
+    if len(images) == 0 or (drop_remainder and len(images) < batch_size):
+        raise ValueError(
+            f"split {split!r} has {len(images)} examples, not enough for a batch of {batch_size}; "
+            "choose a larger split, a smaller batch_size or drop_remainder=False."
+        )
+    return images, labels
 
 
 def scale_pixels(pixels) -> tf.Tensor:
@@ -250,6 +325,11 @@ def _read_idx_split(data_dir: str, name: str) -> Tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"{images_path} has {len(images)} images but {labels_path} has {len(labels)} labels; "
             "the files come from different sets or one is incomplete, download them again."
+        )
+    if len(labels) and labels.max() >= NUM_CLASSES:
+        raise ValueError(
+            f"{labels_path} holds label {labels.max()}, but MNIST's classes are 0 to "
+            f"{NUM_CLASSES - 1}: it is not an MNIST label file, replace it."
         )
     return images, labels
 

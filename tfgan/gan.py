@@ -1,5 +1,6 @@
 """GAN: the two-player game of Goodfellow et al. 2014 as a keras.Model trained with `fit`."""
 
+import os
 from typing import Optional, Sequence, Union
 
 import keras
@@ -267,14 +268,23 @@ class GAN(keras.Model):
         return cls(**config)
 
     def save_own_variables(self, store):
-        """Saves the SeedGenerator's state too, so a reloaded model continues the same noise stream."""
+        """Saves the states of the seed generators too (the GAN's and those of the networks' layers,
+        such as dropout), so that a reloaded model continues the same random streams: Keras saves a
+        layer's own variables only."""
         super().save_own_variables(store)
-        store["seed_generator_state"] = self.seed_generator.state
+        for key, state in self._seed_states().items():
+            store[key] = state
 
     def load_own_variables(self, store):
-        self.seed_generator.state.assign(store["seed_generator_state"])
+        seed_states = self._seed_states()
+        missing = [key for key in seed_states if key not in store.keys()]
+        if missing and missing != [key for key in seed_states if key.startswith("network_")]:
+            raise ValueError(f"The saved GAN has no {missing[0]}: it was saved from another model.")
+        for key, state in seed_states.items():
+            if key in store.keys():  # files saved before networks' seed states were saved lack them
+                state.assign(store[key])
         super().load_own_variables(
-            {key: store[key] for key in store.keys() if key != "seed_generator_state"}
+            {key: store[key] for key in store.keys() if key not in seed_states}
         )
 
     # Running steps.
@@ -471,6 +481,15 @@ class GAN(keras.Model):
     def _discriminate(self, x, labels, training):
         return self.discriminator(_network_inputs(x, labels), training=training)
 
+    def _seed_states(self):
+        """{store key: state variable} of the GAN's training seed generator and the networks' ones."""
+        layers = self.generator._flatten_layers() + self.discriminator._flatten_layers()
+        networks = [g.state for layer in layers for g in getattr(layer, "_seed_generators", ())]
+        return {
+            "seed_generator_state": self.seed_generator.state,
+            **{f"network_seed_state_{i}": state for i, state in enumerate(networks)},
+        }
+
     def _seed_generator(self, training):
         return self.seed_generator if training else self.evaluation_seed_generator
 
@@ -575,10 +594,33 @@ def load_generator(path: str, noise: str = "normal"):
     Args:
         path: a .keras file written by `GAN.save` or by `generator.save`.
         noise: the prior a bare generator was trained with.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        ValueError: the file is not a Keras model, or the model is not an unconditional generator
+            (one input of noise vectors, [batch, latent_dim]).
     """
-    model = keras.models.load_model(path, compile=False)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"no generator file {path!r}: give a saved generator.keras or gan.keras."
+        )
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as error:  # Keras raises several types for files it can't read
+        reason = " ".join(str(error).split())[:200]
+        raise ValueError(
+            f"{path} is not a Keras model file that loads ({type(error).__name__}: {reason}): give a "
+            "generator.keras or gan.keras written by tfgan."
+        ) from error
     if isinstance(model, GAN):
-        return model.generator, model.noise
+        model, noise = model.generator, model.noise
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) != 1 or len(inputs[0].shape) != 2:
+        shapes = ", ".join(str(tuple(tensor.shape)) for tensor in inputs) or "unknown"
+        raise ValueError(
+            f"{path} holds a model whose inputs ({shapes}) are not noise vectors [batch, latent_dim]: "
+            "give an unconditional generator (generator.keras or gan.keras)."
+        )
     return model, noise
 
 

@@ -1,9 +1,11 @@
-"""Pictures of what a GAN has learned, written as PNG files."""
+"""Pictures of what a GAN has learned, written as PNG files (atomically: see `tfgan.runs`)."""
 
 import numpy as np
 from keras import ops
 from matplotlib.figure import Figure
 from PIL import Image
+
+from tfgan import runs
 
 
 def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, seed: int = 0) -> None:
@@ -36,7 +38,9 @@ def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, see
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title("Generated points and the discriminator's D(x)")
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    runs.write_atomically(
+        path, lambda temporary: fig.savefig(temporary, dpi=100, bbox_inches="tight")
+    )
 
 
 def image_grid(images, columns: int = 0) -> np.ndarray:
@@ -60,6 +64,7 @@ def save_image_grid(images, path: str, columns: int = 0, scale: int = 2) -> None
 
 def save_grid(grid: np.ndarray, path: str, scale: int = 2) -> None:
     """Writes a uint8 greyscale grid (from image_grid) as a PNG, each pixel scaled up `scale` times."""
-    Image.fromarray(grid).resize(
+    image = Image.fromarray(grid).resize(
         (grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST
-    ).save(path)
+    )
+    runs.write_atomically(path, lambda temporary: image.save(temporary, format="PNG"))

@@ -43,6 +43,15 @@ def mnist_epochs(steps_per_epoch: int, generator_steps: int = MNIST_GENERATOR_ST
     return math.ceil(generator_steps / steps_per_epoch)
 
 
+def steps_per_execution(requested: int, steps_per_epoch: int) -> int:
+    """The largest number of train steps per call, at most `requested`, that divides an epoch.
+
+    Keras runs whole calls of steps_per_execution steps: a call that straddles an epoch's end runs on
+    into the next epoch's data, so an epoch must be a whole number of calls.
+    """
+    return max(n for n in range(1, min(requested, steps_per_epoch) + 1) if steps_per_epoch % n == 0)
+
+
 def compile_with_adam(
     gan: gan_lib.GAN,
     learning_rate: float,
