@@ -187,7 +187,9 @@ def mnist(
         "targets": [{"target": text, "thresholds": target, "seconds": seconds or None}]}.
     """
     resolved = precision.resolve(mixed_precision)
-    data, steps_per_epoch = data_lib.mnist_epochs(split, batch_size, dataset, data_dir, seed=seed)
+    data, steps_per_epoch = data_lib.mnist_epochs(
+        split, batch_size, dataset, data_dir, seed=seed, steps_per_execution=steps_per_execution
+    )
     epochs = epochs or recipes.mnist_epochs(steps_per_epoch)
     real_images, _ = data_lib.real_images(split, dataset, data_dir)
     evaluate = evaluation.digit_metrics(judge, real_images, ("fid", "score"))

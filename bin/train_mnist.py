@@ -37,7 +37,7 @@ flags.DEFINE_string(
 flags.DEFINE_integer(
     "epochs",
     None,
-    f"Passes over the split (default: enough for {tfgan.recipes.MNIST_GENERATOR_STEPS} generator steps: 31 epochs of the 10k "
+    f"Passes over the split (default: enough for {tfgan.recipes.MNIST_GENERATOR_STEPS} generator steps: 32 epochs of the 10k "
     "test split, 6 of the 60k train split).",
     lower_bound=1,
 )
@@ -73,8 +73,8 @@ flags.DEFINE_integer(
 flags.DEFINE_integer(
     "steps_per_execution",
     tfgan.recipes.MNIST_STEPS_PER_EXECUTION,
-    "Train steps per tf.function call (at most: the largest number of steps that divides an "
-    "epoch).",
+    "Train steps per tf.function call; an epoch is a whole number of calls (the few batches beyond "
+    "them are left out of it, different images each epoch).",
     lower_bound=1,
 )
 flags.DEFINE_integer(
@@ -113,6 +113,7 @@ def main(argv):
             data_dir=FLAGS.data_dir,
             seed=FLAGS.seed,
             start_epoch=start_epoch,
+            steps_per_execution=FLAGS.steps_per_execution,
         )
         epochs = FLAGS.epochs or tfgan.recipes.mnist_epochs(steps_per_epoch)
         with strategy.scope():

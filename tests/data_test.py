@@ -234,6 +234,19 @@ class MnistIdxTest(tf.test.TestCase, parameterized.TestCase):
         other_seed = np.concatenate([labels for _, labels in epochs(seed=6, count=1)[0]])
         self.assertNotAllEqual(other_seed, orders[0])
 
+    @parameterized.parameters((1, 1, 10), (4, 1, 8), (2, 3, 2), (20, 1, 10))
+    def test_an_epoch_is_a_whole_number_of_calls(self, steps_per_execution, batch, steps):
+        stream, steps_per_epoch = data.mnist_epochs(
+            "train",
+            batch,
+            data_dir=self._write_dir(),
+            seed=0,
+            steps_per_execution=steps_per_execution,
+        )
+        self.assertEqual(steps_per_epoch, steps)
+        epochs = list(stream.take(2 * steps).as_numpy_iterator())
+        self.assertNotAllClose(np.stack(epochs[:steps]), np.stack(epochs[steps:]))
+
     def test_labels_outside_the_ten_classes_raise_naming_the_file(self):
         data_dir = self._write_dir()
         write_idx(os.path.join(data_dir, "train-labels-idx1-ubyte.gz"), np.full(_NUM_TRAIN, 12))

@@ -142,11 +142,13 @@ def mnist_epochs(
     with_labels: bool = False,
     seed: Optional[int] = None,
     start_epoch: int = 0,
+    steps_per_execution: int = 1,
 ) -> Tuple[tf.data.Dataset, int]:
     """An endless stream of shuffled epochs of MNIST or Fashion-MNIST, which a resumed run continues.
 
-    Epoch e holds every image of the split once (but the last partial batch), in the order of a
-    permutation drawn from (seed, e) alone. So the data of every epoch are known in advance, and a run
+    Epoch e holds every image of the split once (but the last partial batch, and the batches beyond
+    a whole number of `steps_per_execution` calls), in the order of a permutation drawn from (seed, e)
+    alone. So the data of every epoch are known in advance, and a run
     resumed at epoch e with `start_epoch=e` trains on what an uninterrupted run trains on, however
     often `fit` was interrupted (`mnist`'s reshuffling depends on how many times it was iterated).
     Fit it with the batches per epoch it returns:
@@ -158,19 +160,28 @@ def mnist_epochs(
         split, batch_size, dataset, data_dir, with_labels: as for `mnist`.
         seed: draws the epochs' permutations; None draws a random seed.
         start_epoch: the first epoch of the stream.
+        steps_per_execution: the model's train steps per call. Keras runs whole calls, and one that
+            straddles an epoch's end trains on the next epoch's data, so an epoch holds a whole number
+            of calls (the 60,000 training digits make 937 batches of 64, a prime: 930 at 10 per call;
+            the few images left out differ each epoch). An epoch shorter than one call is kept whole.
 
     Returns:
         (the dataset, whose elements are as `mnist`'s; the number of batches in an epoch).
 
     Raises:
-        ValueError: batch_size < 1, start_epoch < 0, the split holds no batch, or as
+        ValueError: batch_size < 1, start_epoch < 0, steps_per_execution < 1, the split holds no
+            batch, or as
             `load_mnist_arrays`.
         FileNotFoundError: as `load_mnist_arrays`.
     """
     if start_epoch < 0:
         raise ValueError(f"start_epoch must be non-negative, got {start_epoch}.")
+    if steps_per_execution < 1:
+        raise ValueError(f"steps_per_execution must be at least 1, got {steps_per_execution}.")
     images, labels = _load_batchable(split, batch_size, dataset, data_dir, drop_remainder=True)
     steps_per_epoch = len(images) // batch_size
+    if steps_per_epoch > steps_per_execution:
+        steps_per_epoch -= steps_per_epoch % steps_per_execution
     if seed is None:
         seed = int(np.random.default_rng().integers(2**31))
     images = tf.constant(images[..., np.newaxis])
