@@ -27,7 +27,12 @@ flags.DEFINE_integer("latent_dim", 4, "Size of the noise vector z.", lower_bound
 flags.DEFINE_integer(
     "hidden_units", 128, "Width of the two hidden layers of G and D.", lower_bound=1
 )
-flags.DEFINE_enum("loss", "non_saturating", sorted(tfgan.losses.LOSSES), "Generator loss.")
+flags.DEFINE_enum(
+    "loss",
+    "non_saturating",
+    sorted(tfgan.losses.LOSSES),
+    "Both players' objectives (tfgan.losses).",
+)
 flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (k).", lower_bound=1)
 flags.DEFINE_float(
     "learning_rate", 1e-3, "Initial Adam learning rate of both players (cosine decay)."

@@ -48,7 +48,12 @@ flags.DEFINE_integer(
     lower_bound=1,
 )
 flags.DEFINE_enum("arch", "dcgan", sorted(tfgan.networks.IMAGE_ARCHITECTURES), "Networks.")
-flags.DEFINE_enum("loss", "non_saturating", sorted(tfgan.losses.LOSSES), "Generator loss.")
+flags.DEFINE_enum(
+    "loss",
+    "non_saturating",
+    sorted(tfgan.losses.LOSSES),
+    "Both players' objectives (tfgan.losses).",
+)
 flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (k).", lower_bound=1)
 flags.DEFINE_integer(
     "latent_dim",

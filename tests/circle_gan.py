@@ -6,7 +6,7 @@ import tensorflow as tf
 import tfgan
 
 
-def fit_circle(regularizers=(), strategy=None, steps=1500, seed=0):
+def fit_circle(regularizers=(), strategy=None, steps=1500, seed=0, loss="non_saturating"):
     """Trains a circle GAN (in `strategy`'s scope if given); returns (gan, history, untrained error).
 
     The untrained error is the mean radius error of the generator's samples before training.
@@ -18,6 +18,7 @@ def fit_circle(regularizers=(), strategy=None, steps=1500, seed=0):
             tfgan.networks.mlp_generator(4, 2, (64, 64)),
             tfgan.networks.mlp_discriminator(2, (64, 64)),
             4,
+            loss=loss,
             regularizers=regularizers,
             seed=seed,
         )

@@ -299,7 +299,7 @@ class GANApiTest(tf.test.TestCase, parameterized.TestCase):
         ("unknown_update", dict(update="sometimes"), "update"),
         ("simultaneous_with_k", dict(update="simultaneous", d_steps=2), "d_steps=1"),
         ("unknown_noise", dict(noise="pink"), "noise"),
-        ("unknown_loss", dict(loss="wasserstein"), "minimax"),
+        ("unknown_loss", dict(loss="energy_based"), "minimax"),
         ("loss_class_not_instance", dict(loss=losses.Minimax), r"Minimax\(\)"),
         ("num_classes_zero", dict(num_classes=0), "num_classes"),
         ("regularizer_not_an_object", dict(regularizers=["r1"]), "Regularizer"),

@@ -6,7 +6,8 @@ import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 
-from tfgan import losses
+import circle_gan
+from tfgan import losses, metrics
 
 # Logits from confident-fake to confident-real, including ones where exp() overflows float32.
 _LOGITS = np.array([-100.0, -50.0, -3.0, -0.5, 0.0, 0.5, 3.0, 50.0, 100.0])
@@ -258,6 +259,128 @@ class GANLossObjectTest(tf.test.TestCase, parameterized.TestCase):
         self.assertFalse(base.generator_needs_real_logits)
 
 
+def _relative(real, fake):
+    return real - fake.mean(), fake - real.mean()
+
+
+# name, class, D's loss, G's loss (of real and fake critic values), dD/dfake, dG/dfake by hand.
+_CRITIC_LOSSES = (
+    (
+        "wasserstein",
+        losses.Wasserstein,
+        lambda r, f: f - r,
+        lambda r, f: -f,
+        lambda r, f: np.ones_like(f),
+        lambda r, f: -np.ones_like(f),
+    ),
+    (
+        "hinge",
+        losses.Hinge,
+        lambda r, f: np.maximum(0, 1 - r) + np.maximum(0, 1 + f),
+        lambda r, f: -f,
+        lambda r, f: (f > -1).astype(float),
+        lambda r, f: -np.ones_like(f),
+    ),
+    (
+        "least_squares",
+        losses.LeastSquares,
+        lambda r, f: 0.5 * ((r - 1) ** 2 + f**2),
+        lambda r, f: 0.5 * (f - 1) ** 2,
+        lambda r, f: f,
+        lambda r, f: f - 1,
+    ),
+    (
+        "relativistic_average",
+        losses.RelativisticAverage,
+        lambda r, f: _softplus(-_relative(r, f)[0]) + _softplus(_relative(r, f)[1]),
+        lambda r, f: _softplus(-_relative(r, f)[1]) + _softplus(_relative(r, f)[0]),
+        # d/df_j of sum_i [softplus(-(r_i - mean f)) + softplus(f_i - mean r)].
+        lambda r, f: _sigmoid(-_relative(r, f)[0]).sum() / len(f) + _sigmoid(_relative(r, f)[1]),
+        lambda r, f: -_sigmoid(-_relative(r, f)[1]) - _sigmoid(_relative(r, f)[0]).sum() / len(f),
+    ),
+)
+
+
+class CriticLossTest(tf.test.TestCase, parameterized.TestCase):
+    """The losses beyond the paper, against NumPy by hand: values, gradients, diagnostics."""
+
+    def setUp(self):
+        super().setUp()
+        rng = np.random.default_rng(1)
+        self.real = rng.normal(scale=2.0, size=8)
+        self.fake = rng.normal(scale=2.0, size=8)
+
+    def _losses(self, loss, real, fake):
+        return loss.discriminator_loss(real, fake), loss.generator_loss(fake, real)
+
+    @parameterized.named_parameters(*_CRITIC_LOSSES)
+    def test_both_players_losses_match_numpy(self, loss_class, d_ref, g_ref, *_):
+        real = tf.constant(self.real[:, None], tf.float16)
+        d_loss, g_loss = self._losses(
+            loss_class(), real, tf.constant(self.fake[:, None], tf.float16)
+        )
+        r, f = real.numpy()[:, 0].astype(np.float64), self.fake.astype(np.float16).astype(
+            np.float64
+        )
+        for values in (d_loss, g_loss):
+            self.assertEqual(values.shape, (8,))
+            self.assertEqual(values.dtype, tf.float32)
+        self.assertAllClose(d_loss, d_ref(r, f), rtol=1e-5, atol=1e-5)
+        self.assertAllClose(g_loss, g_ref(r, f), rtol=1e-5, atol=1e-5)
+
+    @parameterized.named_parameters(*_CRITIC_LOSSES)
+    def test_gradients_of_the_summed_losses_match_hand_derivatives(
+        self, loss_class, _d, _g, d_grad, g_grad
+    ):
+        real = tf.constant(self.real, tf.float32)
+        fake = tf.Variable(self.fake, dtype=tf.float32)
+        with tf.GradientTape(persistent=True) as tape:
+            d_loss, g_loss = self._losses(loss_class(), real, fake)
+            d_sum, g_sum = tf.reduce_sum(d_loss), tf.reduce_sum(g_loss)
+        self.assertAllClose(tape.gradient(d_sum, fake), d_grad(self.real, self.fake), atol=1e-5)
+        self.assertAllClose(tape.gradient(g_sum, fake), g_grad(self.real, self.fake), atol=1e-5)
+
+    def test_wasserstein_logs_the_critics_distance_estimate(self):
+        diagnostics = losses.Wasserstein().diagnostics(self.real, self.fake)
+        self.assertAllClose(
+            tf.reduce_mean(diagnostics["wasserstein_estimate"]), self.real.mean() - self.fake.mean()
+        )
+
+    def test_hinge_and_least_squares_count_examples_on_their_side(self):
+        real, fake = np.array([2.0, -1.0]), np.array([-3.0, 0.8])
+        hinge = losses.Hinge().diagnostics(real, fake)["d_accuracy"]
+        self.assertAllEqual(hinge, [1, 0, 1, 0])
+        least_squares = losses.LeastSquares().diagnostics(real, fake)["d_accuracy"]  # split at 0.5
+        self.assertAllEqual(least_squares, [1, 0, 1, 0])
+
+    def test_least_squares_takes_the_papers_other_targets(self):
+        loss = losses.LeastSquares(a=-1, b=1, c=0)
+        self.assertAllClose(loss.discriminator_loss([[1.0]], [[-1.0]]), [0.0])
+        self.assertAllClose(loss.generator_loss([[0.0]]), [0.0])
+        restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+        self.assertEqual(restored.get_config(), {"a": -1.0, "b": 1.0, "c": 0.0})
+
+    def test_relativistic_average_needs_real_logits_for_the_generator(self):
+        self.assertTrue(losses.RelativisticAverage.generator_needs_real_logits)
+        with self.assertRaisesRegex(ValueError, "real examples"):
+            losses.RelativisticAverage().generator_loss(self.fake)
+
+    @parameterized.named_parameters(*((name, name, cls) for name, cls, *_ in _CRITIC_LOSSES))
+    def test_name_and_serialization(self, name, loss_class):
+        self.assertIsInstance(losses.get(name), loss_class)
+        config = keras.saving.serialize_keras_object(loss_class())
+        self.assertIsInstance(keras.saving.deserialize_keras_object(config), loss_class)
+
+
+class CircleTrainingTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters("wasserstein", "hinge", "least_squares", "relativistic_average")
+    def test_each_loss_trains_the_circle_far_below_an_untrained_generator(self, loss):
+        gan, history, untrained = circle_gan.fit_circle(steps=1000, loss=loss)
+        self.assertLess(metrics.radius_error(gan.generate(2000, seed=0)), 0.25 * untrained)
+        for key in losses.get(loss).diagnostics(tf.zeros(2), tf.zeros(2)):
+            self.assertIn(key, history)
+
+
 class GetTest(tf.test.TestCase, parameterized.TestCase):
     def test_tuple_of_callables_becomes_a_loss_pair_that_calls_them(self):
         def g_loss(fake_logits):
@@ -279,8 +402,8 @@ class GetTest(tf.test.TestCase, parameterized.TestCase):
         self.assertIs(losses.get(loss), loss)
 
     def test_unknown_name_raises_value_error_naming_the_choices(self):
-        with self.assertRaisesRegex(ValueError, r"wasserstein.*minimax.*non_saturating"):
-            losses.get("wasserstein")
+        with self.assertRaisesRegex(ValueError, r"energy_based.*minimax.*non_saturating"):
+            losses.get("energy_based")
 
     @parameterized.named_parameters(
         ("number", 42),

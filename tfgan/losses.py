@@ -12,6 +12,8 @@ from typing import Callable, Dict, Union
 import keras
 from keras import ops
 
+from tfgan import distribute
+
 
 def discriminator_loss(real_logits, fake_logits):
     """-log D(x) - log(1 - D(G(z))): D's side of V(D, G) (Goodfellow et al. 2014, eq. 1).
@@ -128,6 +130,131 @@ class NonSaturating(_LogisticLoss):
         return non_saturating_generator_loss(fake_logits)
 
 
+def _critic_diagnostics(real_logits, fake_logits) -> Dict[str, "keras.KerasTensor"]:
+    """Per-example D(x) and D(G(z)) as raw critic values, and whether D scores a real example above 0
+    and a generated one below 0 (`d_accuracy`), for losses whose D is not a probability."""
+    real_logits, fake_logits = _flat(real_logits), _flat(fake_logits)
+    correct = ops.concatenate([real_logits > 0, fake_logits < 0], axis=0)
+    return {
+        "d_real": real_logits,
+        "d_fake": fake_logits,
+        "d_accuracy": ops.cast(correct, "float32"),
+    }
+
+
+@keras.saving.register_keras_serializable(package="tfgan")
+class Wasserstein(GANLoss):
+    """The critic maximises E[D(x)] - E[D(G(z))] and G minimises -E[D(G(z))] (Arjovsky et al. 2017,
+    "Wasserstein GAN").
+
+    For a 1-Lipschitz critic the maximum is the Wasserstein-1 distance between the data and G's
+    distribution; an unconstrained critic makes it unbounded, so pair this loss with
+    `tfgan.regularizers.GradientPenalty` (Gulrajani et al. 2017) or spectral normalization. Logs
+    `wasserstein_estimate`, the critic's estimate E[D(x)] - E[D(G(z))] of the distance, and the mean
+    critic values `d_real`, `d_fake`.
+    """
+
+    def discriminator_loss(self, real_logits, fake_logits, labels=None):
+        return _flat(fake_logits) - _flat(real_logits)
+
+    def generator_loss(self, fake_logits, real_logits=None, labels=None):
+        return -_flat(fake_logits)
+
+    def diagnostics(self, real_logits, fake_logits, labels=None):
+        real, fake = _flat(real_logits), _flat(fake_logits)
+        return {"wasserstein_estimate": real - fake, "d_real": real, "d_fake": fake}
+
+
+@keras.saving.register_keras_serializable(package="tfgan")
+class Hinge(GANLoss):
+    """D minimises max(0, 1 - D(x)) + max(0, 1 + D(G(z))) and G minimises -D(G(z)) (Lim & Ye 2017,
+    "Geometric GAN"; Miyato et al. 2018, "Spectral Normalization for GANs").
+
+    D stops pushing an example once it is scored beyond the margin (real above 1, generated below
+    -1). Logs the mean critic values `d_real`, `d_fake` and `d_accuracy`, the share of examples on
+    their side of 0.
+    """
+
+    def discriminator_loss(self, real_logits, fake_logits, labels=None):
+        return ops.relu(1.0 - _flat(real_logits)) + ops.relu(1.0 + _flat(fake_logits))
+
+    def generator_loss(self, fake_logits, real_logits=None, labels=None):
+        return -_flat(fake_logits)
+
+    def diagnostics(self, real_logits, fake_logits, labels=None):
+        return _critic_diagnostics(real_logits, fake_logits)
+
+
+@keras.saving.register_keras_serializable(package="tfgan")
+class LeastSquares(GANLoss):
+    """D minimises ((D(x) - b)^2 + (D(G(z)) - a)^2) / 2 and G minimises (D(G(z)) - c)^2 / 2
+    (Mao et al. 2017, "Least Squares Generative Adversarial Networks", eq. 2).
+
+    D regresses real examples to b and generated ones to a; G pulls its samples to c. The paper's
+    a, b, c = 0, 1, 1 are the defaults (its eq. 9 variant is a, b, c = -1, 1, 0). Logs the mean
+    outputs `d_real`, `d_fake` and `d_accuracy`, the share of examples nearer their own target.
+    """
+
+    def __init__(self, a: float = 0.0, b: float = 1.0, c: float = 1.0):
+        self.a, self.b, self.c = float(a), float(b), float(c)
+
+    def discriminator_loss(self, real_logits, fake_logits, labels=None):
+        return 0.5 * (
+            ops.square(_flat(real_logits) - self.b) + ops.square(_flat(fake_logits) - self.a)
+        )
+
+    def generator_loss(self, fake_logits, real_logits=None, labels=None):
+        return 0.5 * ops.square(_flat(fake_logits) - self.c)
+
+    def diagnostics(self, real_logits, fake_logits, labels=None):
+        real, fake = _flat(real_logits), _flat(fake_logits)
+        middle = (self.a + self.b) / 2
+        sign = 1.0 if self.b >= self.a else -1.0
+        correct = ops.concatenate([sign * (real - middle) > 0, sign * (fake - middle) < 0], axis=0)
+        return {"d_real": real, "d_fake": fake, "d_accuracy": ops.cast(correct, "float32")}
+
+    def get_config(self):
+        return {"a": self.a, "b": self.b, "c": self.c}
+
+
+@keras.saving.register_keras_serializable(package="tfgan")
+class RelativisticAverage(GANLoss):
+    """The relativistic average GAN, logistic form (Jolicoeur-Martineau 2018, "The relativistic
+    discriminator: a key element missing from standard GAN", eq. 13).
+
+    With C the critic and D~(x) = sigmoid(C(x) - E[C(G(z))]), D~(G(z)) = sigmoid(C(G(z)) - E[C(x)]):
+    D minimises -log D~(x) - log(1 - D~(G(z))) and G the same with real and generated swapped,
+    -log D~(G(z)) - log(1 - D~(x)). So G also scores real examples (`generator_needs_real_logits`).
+    The means are over the global batch, so a mirrored step equals one device. Logs `d_real` and
+    `d_fake`, the means of D~(x) and D~(G(z)), and `d_accuracy`, the share of D~ on the right side
+    of 1/2.
+    """
+
+    generator_needs_real_logits = True
+
+    @staticmethod
+    def _relative(real_logits, fake_logits):
+        """(C(x) - E[C(G(z))], C(G(z)) - E[C(x)]) per example."""
+        real, fake = _flat(real_logits), _flat(fake_logits)
+        means, _ = distribute.global_means({"real": real, "fake": fake})
+        return real - means["fake"], fake - means["real"]
+
+    def discriminator_loss(self, real_logits, fake_logits, labels=None):
+        real, fake = self._relative(real_logits, fake_logits)
+        return ops.softplus(-real) + ops.softplus(fake)
+
+    def generator_loss(self, fake_logits, real_logits=None, labels=None):
+        if real_logits is None:
+            raise ValueError(
+                "RelativisticAverage's generator_loss needs D's logits of real examples."
+            )
+        real, fake = self._relative(real_logits, fake_logits)
+        return ops.softplus(-fake) + ops.softplus(real)
+
+    def diagnostics(self, real_logits, fake_logits, labels=None):
+        return logistic_diagnostics(*self._relative(real_logits, fake_logits))
+
+
 @keras.saving.register_keras_serializable(package="tfgan")
 class LossPair(GANLoss):
     """A `GANLoss` made of two functions: generator_loss(fake_logits) and
@@ -163,7 +290,14 @@ class LossPair(GANLoss):
         return cls(**{k: keras.saving.deserialize_keras_object(v) for k, v in config.items()})
 
 
-LOSSES = {"minimax": Minimax, "non_saturating": NonSaturating}
+LOSSES = {
+    "minimax": Minimax,
+    "non_saturating": NonSaturating,
+    "wasserstein": Wasserstein,
+    "hinge": Hinge,
+    "least_squares": LeastSquares,
+    "relativistic_average": RelativisticAverage,
+}
 """The losses by name: `GAN(loss=name)`, `--loss=name`."""
 
 
