@@ -4,12 +4,14 @@
     python bin/benchmark.py --models=circle,dcgan --mixed_precision=none,mixed_bfloat16 --output=b.json
     python bin/benchmark.py --quality --data_dir=DIR --split=test --classifier_split=test \\
         --seed=0,1,2 --output=q.json --plot=q.png
+    python bin/benchmark.py --objectives=all --models=circle,dcgan
 
 Throughput: every combination of --models, --update, --mixed_precision, --jit_compile and --seed is one
 row of the table. --quality: every combination of --models (MNIST architectures), --mixed_precision and
 --seed trains the recipe of bin/train_mnist.py, scores 10,000 samples every --eval_every epochs with the
 digit classifier, and reports the training seconds until the samples first meet each target; --plot
-draws the metrics against training seconds. --output writes all figures as JSON.
+draws the metrics against training seconds. --objectives: the cost per train step of each loss and D
+constraint (benchmarks.objectives) relative to non_saturating. --output writes all figures as JSON.
 """
 
 import itertools
@@ -24,10 +26,10 @@ import cli  # bin/cli.py: the scripts' shared plumbing
 
 # The harness lives in benchmarks/ at the repository's top level, outside the installed package.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks import throughput, time_to_quality  # noqa: E402
+from benchmarks import objectives, throughput, time_to_quality  # noqa: E402
 
 MNIST_ARCHS = sorted(recipes.MNIST_RECIPES)
-THROUGHPUT_ONLY = ("update", "jit_compile", "steps", "windows", "torch")
+THROUGHPUT_ONLY = ("update", "jit_compile", "steps", "windows", "torch", "objectives")
 QUALITY_ONLY = (
     "dataset",
     "data_dir",
@@ -108,6 +110,13 @@ flags.DEFINE_float("target_fid", 30.0, "--quality: second target: Fréchet dista
 flags.DEFINE_string(
     "plot", None, "--quality: draw the metrics against training seconds to this PNG."
 )
+flags.DEFINE_list(
+    "objectives",
+    None,
+    "Instead of the throughput table: the cost per step of these losses and D constraints "
+    "(benchmarks.objectives names such as hinge+sn, wasserstein+gp10, non_saturating+r1_1, or all) "
+    "on --models circle and dcgan, relative to non_saturating.",
+)
 flags.DEFINE_string("output", None, "Write the figures to this JSON file.")
 
 
@@ -123,6 +132,16 @@ _register_choices("models", list(throughput.MODELS))
 _register_choices("update", gan.UPDATES)
 _register_choices("mixed_precision", ("auto",) + precision.PRECISIONS)
 _register_choices("jit_compile", cli.JIT_COMPILE_CHOICES)
+flags.register_validator(
+    "objectives",
+    lambda values: values is None or set(values) <= set(objectives.OBJECTIVES) | {"all"},
+    message=f"--objectives takes a comma-separated list of {', '.join(objectives.OBJECTIVES)} or all.",
+)
+flags.register_multi_flags_validator(
+    ["objectives", "models"],
+    lambda values: not values["objectives"] or set(values["models"] or ()) <= {"circle", "dcgan"},
+    message="--objectives times the circle and dcgan models: choose --models from circle, dcgan.",
+)
 flags.register_validator(
     "seed",
     lambda values: bool(values) and all(value.isdigit() for value in values),
@@ -175,6 +194,30 @@ def measure_throughput(seeds):
         print("torch not installed: no PyTorch comparison.")
     print(throughput.format_table(report["results"]))
     return report
+
+
+def measure_objectives(seeds):
+    """ms per train step of each objective, and its ratio to non_saturating's on the same model."""
+    names = list(objectives.OBJECTIVES) if "all" in FLAGS.objectives else FLAGS.objectives
+    names = ["non_saturating"] + [name for name in names if name != "non_saturating"]
+    rows = []
+    print("| model | objective | d_steps | ms/step | × non_saturating |")
+    print("| --- | --- | --- | --- | --- |")
+    for model, name, seed in itertools.product(FLAGS.models or ["circle", "dcgan"], names, seeds):
+        steps = FLAGS.steps or (200 if model == "circle" else 20)
+        cost = objectives.cost_per_step(
+            objectives.OBJECTIVES[name], model, steps, FLAGS.windows, seed
+        )
+        base = next(
+            (r for r in rows if r["model"] == model and r["objective"] == "non_saturating"), None
+        )
+        ratio = cost["ms_per_step"] / (base or cost)["ms_per_step"]
+        rows.append({"model": model, "objective": name, "seed": seed, **cost, "relative": ratio})
+        print(
+            f"| {model} | {name} | {cost['d_steps']} | {cost['ms_per_step']:.2f} | {ratio:.2f} |",
+            flush=True,
+        )
+    return {"environment": throughput.environment(), "objectives": rows}
 
 
 def measure_quality(seeds):
@@ -235,7 +278,12 @@ def main(argv):
     del argv
     _check_mode_flags()
     seeds = [int(value) for value in FLAGS.seed]
-    report = measure_quality(seeds) if FLAGS.quality else measure_throughput(seeds)
+    if FLAGS.quality:
+        report = measure_quality(seeds)
+    elif FLAGS.objectives:
+        report = measure_objectives(seeds)
+    else:
+        report = measure_throughput(seeds)
     if FLAGS.output:
         runs.write_json(FLAGS.output, report)
         print(f"Wrote {FLAGS.output}")

@@ -141,6 +141,60 @@ def set_mixed_precision(value: str, strategy: tf.distribute.Strategy) -> None:
         print(f"Mixed precision (auto): {resolved}")
 
 
+def define_objective_flags() -> None:
+    """--loss, --d_steps and D's constraints: --spectral_norm, --gradient_penalty, --r1_gamma, --r1_every."""
+    flags.DEFINE_enum(
+        "loss",
+        "non_saturating",
+        sorted(tfgan.losses.LOSSES),
+        "Both players' objectives (tfgan.losses).",
+    )
+    flags.DEFINE_integer(
+        "d_steps",
+        None,
+        "Discriminator updates per generator update (k; default: the objective's recipe, 5 for "
+        "wasserstein, else 1).",
+        lower_bound=1,
+    )
+    flags.DEFINE_boolean(
+        "spectral_norm", False, "Spectral normalization of D's layers (Miyato et al. 2018)."
+    )
+    flags.DEFINE_float(
+        "gradient_penalty",
+        0.0,
+        "WGAN-GP's penalty weight at interpolates of real and generated examples (10 in the paper); "
+        "0: off.",
+    )
+    flags.DEFINE_float(
+        "r1_gamma",
+        0.0,
+        "R1 penalty gamma on D's gradient at real examples (Mescheder et al.); 0: off.",
+    )
+    flags.DEFINE_integer(
+        "r1_every",
+        1,
+        "Compute R1 on every N-th D update only, N times as heavy (lazy R1).",
+        lower_bound=1,
+    )
+    for name in ("gradient_penalty", "r1_gamma"):
+        flags.register_validator(
+            name, lambda value: value >= 0, message=f"--{name} must be >= 0 (0: off)."
+        )
+
+
+def objective(recipes: Optional[dict] = None) -> "tfgan.recipes.Objective":
+    """The recipe of the chosen loss and constraints; warns in one line if a critic is unconstrained."""
+    values = flags.FLAGS
+    warning = tfgan.recipes.unconstrained_critic(
+        values.loss, values.spectral_norm, values.gradient_penalty
+    )
+    if warning:
+        sys.stderr.write(f"{os.path.basename(sys.argv[0])}: warning: {warning}\n")
+    return tfgan.recipes.objective(
+        values.loss, values.spectral_norm, values.gradient_penalty, recipes
+    )
+
+
 def register_positive(*names: str) -> None:
     """Makes each named number flag reject values <= 0 with a message naming the flag."""
     for name in names:

@@ -15,8 +15,16 @@ import tfgan
 
 import cli  # bin/cli.py: the scripts' shared plumbing
 
+DEFAULT_STEPS, DEFAULT_LEARNING_RATE, DEFAULT_BETA_1 = 6000, 1e-3, 0.5
+
 flags.DEFINE_string("output_dir", None, "Directory for models, picture, logs and checkpoints.")
-flags.DEFINE_integer("steps", 6000, "Generator updates (train steps) in all.", lower_bound=1)
+flags.DEFINE_integer(
+    "steps",
+    None,
+    "Generator updates (train steps) in all (default: 6000, or the objective recipe's: 1200 for "
+    "wasserstein with a gradient penalty).",
+    lower_bound=1,
+)
 flags.DEFINE_integer(
     "steps_per_epoch", 600, "Train steps per epoch (logs and checkpoints).", lower_bound=1
 )
@@ -27,17 +35,18 @@ flags.DEFINE_integer("latent_dim", 4, "Size of the noise vector z.", lower_bound
 flags.DEFINE_integer(
     "hidden_units", 128, "Width of the two hidden layers of G and D.", lower_bound=1
 )
-flags.DEFINE_enum(
-    "loss",
-    "non_saturating",
-    sorted(tfgan.losses.LOSSES),
-    "Both players' objectives (tfgan.losses).",
-)
-flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (k).", lower_bound=1)
+cli.define_objective_flags()
 flags.DEFINE_float(
-    "learning_rate", 1e-3, "Initial Adam learning rate of both players (cosine decay)."
+    "learning_rate",
+    None,
+    f"Initial Adam learning rate of G, cosine-decayed to 0 (default {DEFAULT_LEARNING_RATE:g}; D's "
+    "is the same unless the objective's recipe scales it).",
 )
-flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of both players.")
+flags.DEFINE_float(
+    "beta_1",
+    None,
+    f"Adam beta_1 of both players (default: the objective recipe's, else {DEFAULT_BETA_1:g}).",
+)
 flags.DEFINE_float("radius", 1.0, "Radius of the data circle.")
 flags.DEFINE_float("noise_std", 0.0, "Radial Gaussian noise of the data points.")
 flags.DEFINE_integer("seed", 0, "Seeds data, weights and noise: the same seed gives the same run.")
@@ -52,14 +61,13 @@ cli.define_jit_compile_flag()
 cli.define_strategy_flags()
 cli.define_mixed_precision_flag()
 flags.mark_flag_as_required("output_dir")
-cli.register_positive("learning_rate", "radius")
+cli.register_positive("radius")
+flags.register_validator(
+    "learning_rate", lambda v: v is None or v > 0, message="--learning_rate must be positive."
+)
 flags.register_validator("noise_std", lambda v: v >= 0, message="--noise_std must be non-negative.")
-flags.register_validator("beta_1", lambda v: 0 <= v < 1, message="--beta_1 must be in [0, 1).")
-flags.register_multi_flags_validator(
-    ["steps", "steps_per_epoch"],
-    lambda v: v["steps"] <= v["steps_per_epoch"] or v["steps"] % v["steps_per_epoch"] == 0,
-    message="--steps must be a multiple of --steps_per_epoch (every epoch has --steps_per_epoch "
-    "steps), or at most --steps_per_epoch.",
+flags.register_validator(
+    "beta_1", lambda v: v is None or 0 <= v < 1, message="--beta_1 must be in [0, 1)."
 )
 FLAGS = flags.FLAGS
 
@@ -69,7 +77,15 @@ def main(argv):
     strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu, FLAGS.cluster_timeout)
     cli.check_batch_size(FLAGS.batch_size, strategy)
     cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
-    steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.steps)
+    objective = cli.objective(tfgan.recipes.CIRCLE_OBJECTIVES)
+    steps = FLAGS.steps or objective.generator_steps or DEFAULT_STEPS
+    steps_per_epoch = min(FLAGS.steps_per_epoch, steps)
+    if steps % steps_per_epoch:
+        raise ValueError(
+            f"--steps must be a multiple of --steps_per_epoch ({steps} and {steps_per_epoch}): "
+            "every epoch has --steps_per_epoch steps."
+        )
+    d_steps = FLAGS.d_steps or objective.d_steps
     hidden = (FLAGS.hidden_units,) * 2
 
     def setup(start_epoch):
@@ -77,28 +93,35 @@ def main(argv):
         with strategy.scope():
             gan = tfgan.GAN(
                 tfgan.networks.mlp_generator(FLAGS.latent_dim, 2, hidden),
-                tfgan.networks.mlp_discriminator(2, hidden),
+                tfgan.networks.mlp_discriminator(2, hidden, spectral_norm=FLAGS.spectral_norm),
                 latent_dim=FLAGS.latent_dim,
                 loss=FLAGS.loss,
-                d_steps=FLAGS.d_steps,
+                d_steps=d_steps,
+                regularizers=tfgan.recipes.penalties(
+                    FLAGS.gradient_penalty, FLAGS.r1_gamma, FLAGS.r1_every
+                ),
                 seed=FLAGS.seed,
             )
             tfgan.recipes.compile_with_adam(
                 gan,
-                FLAGS.learning_rate,
-                FLAGS.beta_1,
-                FLAGS.steps,
+                tfgan.recipes.first(
+                    FLAGS.learning_rate, objective.learning_rate, DEFAULT_LEARNING_RATE
+                ),
+                tfgan.recipes.first(FLAGS.beta_1, objective.beta_1, DEFAULT_BETA_1),
+                steps,
                 cli.jit_compile(FLAGS.jit_compile),
                 tfgan.recipes.steps_per_execution(FLAGS.steps_per_execution, steps_per_epoch),
+                objective.beta_2,
+                objective.d_learning_rate_scale,
             )
         data = tfgan.data.circle(
-            FLAGS.batch_size * FLAGS.d_steps,
+            FLAGS.batch_size * d_steps,
             FLAGS.radius,
             FLAGS.noise_std,
             seed=FLAGS.seed,
             start_batch=start_epoch * steps_per_epoch,
         )
-        return cli.Training(gan, data, FLAGS.steps // steps_per_epoch, steps_per_epoch)
+        return cli.Training(gan, data, steps // steps_per_epoch, steps_per_epoch)
 
     def outputs(gan):
         return {

@@ -37,8 +37,9 @@ flags.DEFINE_string(
 flags.DEFINE_integer(
     "epochs",
     None,
-    f"Passes over the split (default: enough for {tfgan.recipes.MNIST_GENERATOR_STEPS} generator steps: 32 epochs of the 10k "
-    "test split, 6 of the 60k train split).",
+    f"Passes over the split (default: enough for {tfgan.recipes.MNIST_GENERATOR_STEPS} generator "
+    "steps, 32 epochs of the 10k test split and 6 of the 60k train split, or for the objective "
+    "recipe's steps).",
     lower_bound=1,
 )
 flags.DEFINE_integer(
@@ -48,13 +49,7 @@ flags.DEFINE_integer(
     lower_bound=1,
 )
 flags.DEFINE_enum("arch", "dcgan", sorted(tfgan.networks.IMAGE_ARCHITECTURES), "Networks.")
-flags.DEFINE_enum(
-    "loss",
-    "non_saturating",
-    sorted(tfgan.losses.LOSSES),
-    "Both players' objectives (tfgan.losses).",
-)
-flags.DEFINE_integer("d_steps", 1, "Discriminator updates per generator update (k).", lower_bound=1)
+cli.define_objective_flags()
 flags.DEFINE_integer(
     "latent_dim",
     None,
@@ -64,13 +59,14 @@ flags.DEFINE_integer(
 flags.DEFINE_float(
     "learning_rate",
     None,
-    "Initial Adam learning rate of both players, cosine-decayed to 0 (default "
-    f"{_recipe_defaults('learning_rate')}).",
+    "Initial Adam learning rate of both players, cosine-decayed to 0 (default: the objective "
+    f"recipe's, else {_recipe_defaults('learning_rate')}).",
 )
 flags.DEFINE_float(
     "beta_1",
     None,
-    f"Adam beta_1 of both players (default {_recipe_defaults('beta_1')}).",
+    f"Adam beta_1 of both players (default: the objective recipe's, else "
+    f"{_recipe_defaults('beta_1')}).",
 )
 flags.DEFINE_integer(
     "seed", 0, "Seeds shuffling, weights and noise: the same seed gives the same run."
@@ -109,18 +105,21 @@ def main(argv):
     strategy = cli.make_strategy(FLAGS.strategy, FLAGS.tpu, FLAGS.cluster_timeout)
     cli.check_batch_size(FLAGS.batch_size, strategy)
     cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
+    objective = cli.objective()
+    d_steps = FLAGS.d_steps or objective.d_steps
+    generator_steps = objective.generator_steps or tfgan.recipes.MNIST_GENERATOR_STEPS
 
     def setup(start_epoch):
         data, steps_per_epoch = tfgan.data.mnist_epochs(
             FLAGS.split,
-            batch_size=FLAGS.batch_size * FLAGS.d_steps,
+            batch_size=FLAGS.batch_size * d_steps,
             dataset=FLAGS.dataset,
             data_dir=FLAGS.data_dir,
             seed=FLAGS.seed,
             start_epoch=start_epoch,
             steps_per_execution=FLAGS.steps_per_execution,
         )
-        epochs = FLAGS.epochs or tfgan.recipes.mnist_epochs(steps_per_epoch)
+        epochs = FLAGS.epochs or tfgan.recipes.mnist_epochs(steps_per_epoch, generator_steps)
         with strategy.scope():
             gan = tfgan.recipes.mnist_gan(
                 decay_steps=epochs * steps_per_epoch,
@@ -129,12 +128,16 @@ def main(argv):
                 learning_rate=FLAGS.learning_rate,
                 beta_1=FLAGS.beta_1,
                 loss=FLAGS.loss,
-                d_steps=FLAGS.d_steps,
+                d_steps=d_steps,
                 seed=FLAGS.seed,
                 jit_compile=cli.jit_compile(FLAGS.jit_compile),
                 steps_per_execution=tfgan.recipes.steps_per_execution(
                     FLAGS.steps_per_execution, steps_per_epoch
                 ),
+                spectral_norm=FLAGS.spectral_norm,
+                gradient_penalty=FLAGS.gradient_penalty,
+                r1_gamma=FLAGS.r1_gamma,
+                r1_every=FLAGS.r1_every,
             )
         return cli.Training(gan, data, epochs, steps_per_epoch)
 

@@ -78,12 +78,38 @@ def _minibatches(real, d_steps):
     return [np.concatenate([shard[i] for shard in shards]) for i in range(d_steps)]
 
 
-def _d_logs(d, real, fake, penalty_weight=None):
-    """D's logs on one global minibatch, and its objective (the loss, plus the penalty if weighted)."""
-    real = tf.constant(real)
-    with tf.GradientTape() as penalty_tape:
-        penalty_tape.watch(real)
-        real_logits = d(real, training=True)
+def _replica_uniform(draw, global_batch):
+    """The interpolation weights of GradientPenalty the replicas draw from seed [SEED, draw], concatenated."""
+    return tf.concat(
+        [
+            tf.random.stateless_uniform(
+                (global_batch // REPLICAS, 1),
+                tf.random.experimental.stateless_fold_in(tf.constant([SEED, draw], tf.int32), r),
+            )
+            for r in range(REPLICAS)
+        ],
+        axis=0,
+    )
+
+
+def _penalty_by_hand(d, real, fake, regularizer, draw):
+    """weight * the mean of a regularizer's per-example penalty on the global minibatch, by hand."""
+    if isinstance(regularizer, tfgan.regularizers.GradientPenalty):
+        e = _replica_uniform(draw, len(real))
+        examples, target = e * real + (1 - e) * fake, regularizer.target
+    else:  # GradientNormSquared or R1: ||grad D||^2 at the real examples
+        examples, target = tf.constant(real), None
+    with tf.GradientTape() as tape:
+        tape.watch(examples)
+        logits = d(examples, training=True)
+    norms = tf.norm(tape.gradient(logits, examples), axis=1)
+    per_example = tf.square(norms) if target is None else tf.square(norms - target)
+    return regularizer.weight * tf.reduce_mean(per_example)
+
+
+def _d_logs(d, real, fake, regularizer=None, draw=None):
+    """D's logs on one global minibatch, and its objective (the loss, plus the penalty if any)."""
+    real_logits = d(real, training=True)
     fake_logits = d(fake, training=True)
     correct = np.concatenate([real_logits.numpy() > 0, fake_logits.numpy() < 0])
     logs = {
@@ -93,11 +119,9 @@ def _d_logs(d, real, fake, penalty_weight=None):
         "d_accuracy": np.mean(correct),
     }
     objective = logs["d_loss"]
-    if penalty_weight is not None:
-        gradients = penalty_tape.gradient(real_logits, real)
-        penalty = penalty_weight * tf.reduce_mean(tf.reduce_sum(tf.square(gradients), axis=1))
-        logs["gradient_norm_squared"] = penalty
-        objective += penalty
+    if regularizer is not None:
+        logs[regularizer.name] = _penalty_by_hand(d, real, fake, regularizer, draw)
+        objective += logs[regularizer.name]
     return logs, objective
 
 
@@ -106,27 +130,28 @@ def _apply(optimizer, tape, loss, model):
     optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
 
 
-def _one_device_step(g, d, real, update, d_steps, g_optimizer, d_optimizer, penalty_weight=None):
+def _one_device_step(g, d, real, update, d_steps, g_optimizer, d_optimizer, regularizer=None):
     """Algorithm 1 (or the one-pass update) by hand on one device, on the replicas' noise.
 
     With a penalty, each D update draws its seed from the model's stream after its noise.
     """
     batch = len(real) // d_steps
-    draws_per_d_update = 1 if penalty_weight is None else 2
+    draws_per_d_update = 1 if regularizer is None else 2
     if update == "simultaneous":
         z = _replica_noise(0, batch)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = g(z, training=True)
-            logs, objective = _d_logs(d, real, fake, penalty_weight)
+            logs, objective = _d_logs(d, real, fake, regularizer, draw=1)
             logs["g_loss"] = tf.reduce_mean(tf.nn.softplus(-d(fake, training=True)))
         _apply(d_optimizer, d_tape, objective, d)
         _apply(g_optimizer, g_tape, logs["g_loss"], g)
         return {**logs, "loss": logs["d_loss"] + logs["g_loss"]}
     d_logs = []
     for update_index, minibatch in enumerate(_minibatches(real, d_steps)):
-        fake = g(_replica_noise(update_index * draws_per_d_update, batch), training=True)
+        draw = update_index * draws_per_d_update
+        fake = g(_replica_noise(draw, batch), training=True)
         with tf.GradientTape() as tape:
-            logs, objective = _d_logs(d, minibatch, fake, penalty_weight)
+            logs, objective = _d_logs(d, minibatch, fake, regularizer, draw + 1)
         _apply(d_optimizer, tape, objective, d)
         d_logs.append(logs)
     z = _replica_noise(d_steps * draws_per_d_update, batch)
@@ -153,14 +178,30 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
         ("alternating_sgd", "alternating", 1, "sgd", None),
         ("alternating_k2_adam", "alternating", 2, "adam", None),
         ("simultaneous_adam", "simultaneous", 1, "adam", None),
-        ("alternating_k2_penalty", "alternating", 2, "sgd", 0.5),
-        ("simultaneous_penalty", "simultaneous", 1, "adam", 0.5),
+        ("alternating_k2_user_penalty", "alternating", 2, "sgd", lambda: GradientNormSquared(0.5)),
+        ("simultaneous_user_penalty", "simultaneous", 1, "adam", lambda: GradientNormSquared(0.5)),
+        ("alternating_k2_r1", "alternating", 2, "sgd", lambda: tfgan.regularizers.R1(1.0)),
+        (
+            "alternating_k2_gradient_penalty",
+            "alternating",
+            2,
+            "sgd",
+            tfgan.regularizers.GradientPenalty,
+        ),
+        (
+            "simultaneous_gradient_penalty",
+            "simultaneous",
+            1,
+            "adam",
+            tfgan.regularizers.GradientPenalty,
+        ),
     )
     def test_one_step_on_two_replicas_equals_one_device_on_the_global_batch(
-        self, update, d_steps, optimizer, penalty_weight
+        self, update, d_steps, optimizer, make_regularizer
     ):
         real = np.random.default_rng(1).normal(size=(8 * d_steps, 2)).astype(np.float32)
-        regularizers = [] if penalty_weight is None else [GradientNormSquared(penalty_weight)]
+        regularizer = make_regularizer and make_regularizer()
+        regularizers = [] if regularizer is None else [regularizer]
         with _mirrored().scope():
             gan = _make_gan(update=update, d_steps=d_steps, regularizers=regularizers)
             gan.compile(g_optimizer=_optimizer(optimizer), d_optimizer=_optimizer(optimizer))
@@ -173,7 +214,7 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
             d_steps,
             _optimizer(optimizer),
             _optimizer(optimizer),
-            penalty_weight,
+            regularizer,
         )
 
         history = _fit_one_step(gan, real)

@@ -1,5 +1,7 @@
 """Tests for tfgan.networks: input/output shapes, dtypes and layer sizes of the MLP builders."""
 
+import os
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -175,6 +177,85 @@ class ImageNetworksTest(tf.test.TestCase, parameterized.TestCase):
     def test_unknown_arch_raises(self):
         with self.assertRaisesRegex(ValueError, "dcgan"):
             networks.image_gan_networks("resnet", latent_dim=4)
+
+
+def _spectral_discriminators():
+    return {
+        "mlp": lambda: networks.mlp_discriminator(2, (16, 16), spectral_norm=True),
+        "dcgan": lambda: networks.dcgan_discriminator(width=4, hidden_units=8, spectral_norm=True),
+        "paper_mlp": lambda: networks.paper_mlp_discriminator(spectral_norm=True),
+        "tutorial_dcgan": lambda: networks.tutorial_dcgan_discriminator(spectral_norm=True),
+    }
+
+
+def _spectral_layers(model):
+    return [
+        layer
+        for layer in model._flatten_layers()
+        if isinstance(layer, keras.layers.SpectralNormalization)
+    ]
+
+
+class SpectralNormTest(tf.test.TestCase, parameterized.TestCase):
+    def _examples(self, model, n=4):
+        shape = (n,) + tuple(model.input_shape[1:])
+        return np.random.default_rng(0).uniform(-1, 1, size=shape).astype(np.float32)
+
+    @parameterized.parameters("mlp", "dcgan", "paper_mlp", "tutorial_dcgan")
+    def test_every_kernel_has_spectral_norm_near_one_after_training_calls(self, name):
+        model = _spectral_discriminators()[name]()
+        plain_kernels = sum(
+            isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D))
+            for layer in model._flatten_layers()
+        )
+        layers = _spectral_layers(model)
+        self.assertLen(layers, plain_kernels)  # every Dense and convolution is wrapped
+        x = self._examples(model)
+        for _ in range(30):  # power iterations converge over training calls
+            model(x, training=True)
+        for layer in layers:
+            kernel = layer.layer.kernel.numpy()
+            sigma = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+            self.assertAllClose(sigma, 1.0, rtol=0.02, msg=layer.name)
+
+    def test_inference_calls_leave_the_weights_alone(self):
+        model = _spectral_discriminators()["mlp"]()
+        before = model.get_weights()
+        model(self._examples(model), training=False)
+        for got, want in zip(model.get_weights(), before):
+            self.assertAllEqual(got, want)
+
+    @parameterized.parameters("mlp", "dcgan")
+    def test_logit_stays_float32_under_mixed_precision(self, name):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        try:
+            model = _spectral_discriminators()[name]()
+            logits = model(self._examples(model), training=True)
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        self.assertEqual(logits.dtype, tf.float32)
+
+    def test_power_iteration_state_is_saved_and_restored_with_the_model(self):
+        model = _spectral_discriminators()["dcgan"]()
+        x = self._examples(model)
+        for _ in range(3):
+            model(x, training=True)
+        path = os.path.join(self.get_temp_dir(), "d.keras")
+        model.save(path)
+        loaded = keras.models.load_model(path)
+        for got, want in zip(_spectral_layers(loaded), _spectral_layers(model)):
+            self.assertAllEqual(got.vector_u.numpy(), want.vector_u.numpy())
+        # The next training call continues the same power iteration.
+        self.assertAllClose(loaded(x, training=True), model(x, training=True), rtol=1e-6)
+        for got, want in zip(loaded.get_weights(), model.get_weights()):
+            self.assertAllClose(got, want, rtol=1e-6)
+
+    def test_image_gan_networks_pass_spectral_norm_to_the_discriminator(self):
+        generator, discriminator = networks.image_gan_networks("dcgan", 8, spectral_norm=True)
+        self.assertNotEmpty(_spectral_layers(discriminator))
+        self.assertEmpty(_spectral_layers(generator))
+        _, plain = networks.image_gan_networks("dcgan", 8)
+        self.assertEmpty(_spectral_layers(plain))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from absl.testing import parameterized
 
 import keras
 from idx_files import write_idx, write_learnable_split, write_mnist_like_split
+import tfgan
 from tfgan import classifier, metrics, networks
 
 BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
@@ -73,7 +74,7 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertIn("already holds a finished run", rerun.stdout)
         other = run_script("train_circle.py", f"--output_dir={output_dir}")
         self.assertEqual(other.returncode, 1)
-        self.assertIn("--steps=600 (now 6000)", last_line(other.stderr))
+        self.assertIn("--steps=600 (now its default)", last_line(other.stderr))
         self.assertNotIn("Traceback", other.stderr)
 
     @parameterized.parameters(
@@ -111,6 +112,69 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(hidden.dtype_policy.name, "mixed_bfloat16")
         self.assertEqual(hidden.compute_dtype, "bfloat16")
         self.assertTrue(np.all(np.isfinite(gan.generate(10, seed=0))))
+
+    def _objective_run(self, name, *flags):
+        output_dir = os.path.join(self.get_temp_dir(), name)
+        result = run_script(
+            "train_circle.py",
+            f"--output_dir={output_dir}",
+            "--steps=4",
+            "--steps_per_epoch=2",
+            "--steps_per_execution=2",
+            "--batch_size=16",
+            "--hidden_units=8",
+            *flags,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        return result, keras.models.load_model(os.path.join(output_dir, "gan.keras"))
+
+    def test_wasserstein_gradient_penalty_selects_its_recipe(self):
+        result, gan = self._objective_run("wgan_gp", "--loss=wasserstein", "--gradient_penalty=10")
+        self.assertNotIn("warning", result.stderr)
+        self.assertEqual(gan.d_steps, 5)
+        (penalty,) = gan.regularizers
+        self.assertIsInstance(penalty, tfgan.regularizers.GradientPenalty)
+        self.assertEqual(penalty.weight, 10.0)
+        recipe = tfgan.recipes.CIRCLE_OBJECTIVES[("wasserstein", False, True)]
+        g_adam, d_adam = gan.g_optimizer, gan.d_optimizer
+        self.assertAllClose(d_adam.beta_1, recipe.beta_1)
+        self.assertAllClose(d_adam.beta_2, recipe.beta_2)
+        g_rate = g_adam._learning_rate.initial_learning_rate
+        d_rate = d_adam._learning_rate.initial_learning_rate
+        self.assertAllClose(d_rate, recipe.d_learning_rate_scale * g_rate)
+        # D's schedule runs over its own updates: d_steps per generator step.
+        self.assertEqual(d_adam._learning_rate.decay_steps, 5 * g_adam._learning_rate.decay_steps)
+
+    def test_unconstrained_wasserstein_critic_warns_in_one_line_and_given_flags_win(self):
+        result, gan = self._objective_run("wgan", "--loss=wasserstein", "--d_steps=2")
+        warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
+        self.assertLen(warnings, 1)
+        self.assertIn("critic is unconstrained", warnings[0])
+        self.assertEqual(gan.d_steps, 2)
+        self.assertEmpty(gan.regularizers)
+
+    def test_spectral_norm_and_lazy_r1_flags(self):
+        _, gan = self._objective_run(
+            "hinge_sn_r1", "--loss=hinge", "--spectral_norm", "--r1_gamma=5", "--r1_every=4"
+        )
+        self.assertIsInstance(gan.gan_loss, tfgan.losses.Hinge)
+        self.assertEqual(gan.d_steps, 1)
+        wrapped = [
+            layer
+            for layer in gan.discriminator.layers
+            if isinstance(layer, keras.layers.SpectralNormalization)
+        ]
+        self.assertLen(wrapped, 3)  # two hidden layers and the logit
+        (r1,) = gan.regularizers
+        self.assertEqual((type(r1), r1.gamma, r1.every), (tfgan.regularizers.R1, 5.0, 4))
+
+    @parameterized.parameters(
+        ("--gradient_penalty=-1", "--gradient_penalty must be >= 0"),
+        ("--r1_every=0", "--r1_every"),
+    )
+    def test_bad_penalty_flags_exit_with_one_line(self, flag, fragment):
+        result = run_script("train_circle.py", f"--output_dir={self.get_temp_dir()}/bad", flag)
+        _assert_one_line_failure(self, result, fragment)
 
     def test_sample_from_missing_file_fails_with_one_line(self):
         result = run_script("sample.py", "--generator=/nonexistent/g.keras", "--output=/tmp/x.npy")

@@ -414,8 +414,9 @@ class GAN(keras.Model):
         """
         seed = distribute.replica_seed(self._seed_generator(training))
 
-        def critic(x):
-            return self._discriminate(x, labels, training)
+        critic = regularizers_lib.Critic(
+            lambda x: self._discriminate(x, labels, training), self.d_optimizer.scale_loss
+        )
 
         def weighted_penalty():
             penalty = regularizer.penalty(critic, real, fake, seed)

@@ -1,4 +1,12 @@
-"""Builders for generator and discriminator networks."""
+"""Builders for generator and discriminator networks.
+
+Every discriminator builder takes `spectral_norm=True`: each of its Dense and convolution layers is
+wrapped in Keras's `SpectralNormalization` (Miyato et al. 2018, "Spectral Normalization for Generative
+Adversarial Networks"), which divides the layer's kernel by its largest singular value, estimated by
+one power iteration per training call; the iteration's vector is a non-trainable weight, saved and
+restored with the model. (Keras stores the normalized kernel in the variable itself, so the optimizer
+updates W / sigma(W).)
+"""
 
 from typing import Sequence
 
@@ -12,14 +20,26 @@ def mlp(
     hidden_units: Sequence[int] = (128, 128),
     activation: str = "relu",
     name: str = "mlp",
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """Dense layers with `activation`, then a linear float32 output layer of `output_dim` units."""
     inputs = keras.Input((input_dim,))
     h = inputs
     for units in hidden_units:
-        h = keras.layers.Dense(units, activation=activation)(h)
-    outputs = keras.layers.Dense(output_dim, dtype="float32")(h)
+        h = normalized(keras.layers.Dense(units, activation=activation), spectral_norm)(h)
+    outputs = normalized(keras.layers.Dense(output_dim, dtype="float32"), spectral_norm)(h)
     return keras.Model(inputs, outputs, name=name)
+
+
+def normalized(layer: keras.layers.Layer, spectral_norm: bool) -> keras.layers.Layer:
+    """`layer` wrapped in `keras.layers.SpectralNormalization` if spectral_norm, else itself.
+
+    The wrapper takes the layer's dtype policy: it casts the output to its input's dtype, which must
+    stay float32 for a float32 output layer under mixed precision.
+    """
+    if not spectral_norm:
+        return layer
+    return keras.layers.SpectralNormalization(layer, dtype=layer.dtype_policy)
 
 
 def mlp_generator(
@@ -30,10 +50,13 @@ def mlp_generator(
 
 
 def mlp_discriminator(
-    input_dim: int, hidden_units: Sequence[int] = (128, 128), activation="relu"
+    input_dim: int,
+    hidden_units: Sequence[int] = (128, 128),
+    activation="relu",
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """An MLP discriminator x -> one logit of D(x), the probability that x is real."""
-    return mlp(input_dim, 1, hidden_units, activation, name="discriminator")
+    return mlp(input_dim, 1, hidden_units, activation, "discriminator", spectral_norm)
 
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -43,11 +66,12 @@ IMAGE_SHAPE = (28, 28, 1)
 class Maxout(keras.layers.Layer):
     """Maxout units (Goodfellow et al. 2013): the max over `pieces` linear functions of the input."""
 
-    def __init__(self, units: int, pieces: int, **kwargs):
+    def __init__(self, units: int, pieces: int, spectral_norm: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.units = units
         self.pieces = pieces
-        self.dense = keras.layers.Dense(units * pieces)
+        self.spectral_norm = spectral_norm
+        self.dense = normalized(keras.layers.Dense(units * pieces), spectral_norm)
 
     def build(self, input_shape):
         self.dense.build(input_shape)
@@ -60,7 +84,12 @@ class Maxout(keras.layers.Layer):
         return (input_shape[0], self.units)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "pieces": self.pieces}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "pieces": self.pieces,
+            "spectral_norm": self.spectral_norm,
+        }
 
 
 def paper_mlp_generator(latent_dim: int = 100) -> keras.Model:
@@ -72,7 +101,7 @@ def paper_mlp_generator(latent_dim: int = 100) -> keras.Model:
     return keras.Model(z, keras.layers.Reshape(IMAGE_SHAPE, dtype="float32")(x), name="generator")
 
 
-def paper_mlp_discriminator() -> keras.Model:
+def paper_mlp_discriminator(spectral_norm: bool = False) -> keras.Model:
     """The 2014 paper's MNIST discriminator: two maxout layers (240 units x 5 pieces) -> one logit.
 
     Dropout keeps 80% of the pixels and 50% of each maxout layer's units, as in the paper's code.
@@ -80,8 +109,8 @@ def paper_mlp_discriminator() -> keras.Model:
     x = keras.Input(IMAGE_SHAPE)
     h = keras.layers.Dropout(0.2)(keras.layers.Flatten()(x))
     for _ in range(2):
-        h = keras.layers.Dropout(0.5)(Maxout(240, 5)(h))
-    logit = keras.layers.Dense(1, dtype="float32")(h)
+        h = keras.layers.Dropout(0.5)(Maxout(240, 5, spectral_norm)(h))
+    logit = normalized(keras.layers.Dense(1, dtype="float32"), spectral_norm)(h)
     return keras.Model(x, logit, name="discriminator")
 
 
@@ -112,7 +141,7 @@ def dcgan_generator(latent_dim: int = 64, width: int = 32) -> keras.Model:
 
 
 def dcgan_discriminator(
-    width: int = 32, hidden_units: int = 64, dropout: float = 0.0
+    width: int = 32, hidden_units: int = 64, dropout: float = 0.0, spectral_norm: bool = False
 ) -> keras.Model:
     """A small DCGAN discriminator for 28x28 images: two strided convolutions, a dense layer, one logit.
 
@@ -123,14 +152,16 @@ def dcgan_discriminator(
     x = keras.Input(IMAGE_SHAPE)
     h = x
     for filters in (width, 2 * width):
-        h = keras.layers.Conv2D(filters, 4, strides=2, padding="same")(h)
+        h = normalized(keras.layers.Conv2D(filters, 4, strides=2, padding="same"), spectral_norm)(h)
         h = keras.layers.LeakyReLU(0.2)(h)
         if dropout:
             h = keras.layers.Dropout(dropout)(h)
     h = keras.layers.Flatten()(h)
     if hidden_units:
-        h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(hidden_units)(h))
-    logit = keras.layers.Dense(1, dtype="float32")(h)
+        h = keras.layers.LeakyReLU(0.2)(
+            normalized(keras.layers.Dense(hidden_units), spectral_norm)(h)
+        )
+    logit = normalized(keras.layers.Dense(1, dtype="float32"), spectral_norm)(h)
     return keras.Model(x, logit, name="discriminator")
 
 
@@ -155,7 +186,7 @@ def tutorial_dcgan_generator(latent_dim: int = 100) -> keras.Model:
     return keras.Model(z, x, name="generator")
 
 
-def tutorial_dcgan_discriminator() -> keras.Model:
+def tutorial_dcgan_discriminator(spectral_norm: bool = False) -> keras.Model:
     """The discriminator of TensorFlow's DCGAN tutorial: 28x28x1 -> 14x14x64 -> 7x7x128 -> one logit.
 
     Strided 5x5 convolutions, each followed by LeakyReLU (slope 0.3) and dropout 0.3.
@@ -163,9 +194,11 @@ def tutorial_dcgan_discriminator() -> keras.Model:
     x = keras.Input(IMAGE_SHAPE)
     h = x
     for filters in (64, 128):
-        h = keras.layers.Conv2D(filters, 5, strides=2, padding="same")(h)
+        h = normalized(keras.layers.Conv2D(filters, 5, strides=2, padding="same"), spectral_norm)(h)
         h = keras.layers.Dropout(0.3)(keras.layers.LeakyReLU(0.3)(h))
-    logit = keras.layers.Dense(1, dtype="float32")(keras.layers.Flatten()(h))
+    logit = normalized(keras.layers.Dense(1, dtype="float32"), spectral_norm)(
+        keras.layers.Flatten()(h)
+    )
     return keras.Model(x, logit, name="discriminator")
 
 
@@ -176,9 +209,9 @@ IMAGE_ARCHITECTURES = {
 }
 
 
-def image_gan_networks(arch: str, latent_dim: int):
+def image_gan_networks(arch: str, latent_dim: int, spectral_norm: bool = False):
     """(generator, discriminator) of the named architecture for 28x28x1 images in [-1, 1]."""
     if arch not in IMAGE_ARCHITECTURES:
         raise ValueError(f"Unknown arch {arch!r}: choose one of {sorted(IMAGE_ARCHITECTURES)}.")
     make_generator, make_discriminator = IMAGE_ARCHITECTURES[arch]
-    return make_generator(latent_dim), make_discriminator()
+    return make_generator(latent_dim), make_discriminator(spectral_norm=spectral_norm)

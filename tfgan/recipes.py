@@ -9,6 +9,7 @@ import keras
 
 from tfgan import gan as gan_lib
 from tfgan import networks
+from tfgan import regularizers as regularizers_lib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +40,81 @@ MNIST_BATCH_SIZE = 64
 MNIST_STEPS_PER_EXECUTION = 10
 
 
+@dataclasses.dataclass(frozen=True)
+class Objective:
+    """What a loss and its constraint on D bring to a recipe; None keeps the architecture's value.
+
+    Attributes:
+        learning_rate, beta_1, beta_2: both players' Adam.
+        d_learning_rate_scale: D's learning rate / G's (two time-scale updates, Heusel et al. 2017).
+        d_steps: D updates per G update (k).
+        generator_steps: the run's length in G steps (None: the script's default).
+    """
+
+    learning_rate: Optional[float] = None
+    beta_1: Optional[float] = None
+    beta_2: float = 0.999
+    d_learning_rate_scale: float = 1.0
+    d_steps: int = 1
+    generator_steps: Optional[int] = None
+
+
+# Keyed by (loss, spectral_norm, gradient penalty on). WGAN-GP's Adam(beta_1 0, beta_2 0.9) and n_critic 5
+# (Gulrajani et al. 2017, Algorithm 1) at higher learning rates, D's faster than G's (two time-scale
+# updates), chosen by measurement (docs/scripts.md, "Objective recipes"); a WGAN-GP step costs about
+# 4x a default one, so its run is 1,100 G steps, about the default run's wall time.
+MNIST_OBJECTIVES = {
+    ("hinge", True, False): Objective(learning_rate=2e-3, beta_1=0.0, beta_2=0.9),
+    ("wasserstein", False, True): Objective(
+        learning_rate=5e-4,
+        beta_1=0.0,
+        beta_2=0.9,
+        d_learning_rate_scale=4.0,
+        d_steps=5,
+        generator_steps=1100,
+    ),
+}
+CIRCLE_OBJECTIVES = {
+    ("wasserstein", False, True): Objective(
+        beta_1=0.0, beta_2=0.9, d_learning_rate_scale=10.0, d_steps=5, generator_steps=1200
+    ),
+}
+
+
+def objective(
+    loss: str,
+    spectral_norm: bool = False,
+    gradient_penalty: float = 0.0,
+    recipes: Optional[dict] = None,
+) -> Objective:
+    """The recipe of a loss and constraint in `recipes` (MNIST_OBJECTIVES by default), else the
+    defaults: d_steps 5 for the Wasserstein loss (WGAN-GP's n_critic), 1 otherwise."""
+    recipes = MNIST_OBJECTIVES if recipes is None else recipes
+    default = Objective(d_steps=5 if loss == "wasserstein" else 1)
+    return recipes.get((loss, bool(spectral_norm), gradient_penalty > 0), default)
+
+
+def unconstrained_critic(loss: str, spectral_norm: bool, gradient_penalty: float) -> Optional[str]:
+    """A one-line warning when the Wasserstein critic has no Lipschitz constraint, else None."""
+    if loss != "wasserstein" or spectral_norm or gradient_penalty > 0:
+        return None
+    return (
+        "the wasserstein critic is unconstrained (no gradient penalty, no spectral norm): its "
+        "estimate can grow without bound; add --gradient_penalty=10 or --spectral_norm."
+    )
+
+
+def penalties(gradient_penalty: float = 0.0, r1_gamma: float = 0.0, r1_every: int = 1) -> list:
+    """The scripts' regularizers: GradientPenalty(gradient_penalty) and R1(r1_gamma, r1_every), each
+    if its weight is positive."""
+    chosen = []
+    if gradient_penalty > 0:
+        chosen.append(regularizers_lib.GradientPenalty(gradient_penalty))
+    if r1_gamma > 0:
+        chosen.append(regularizers_lib.R1(r1_gamma, every=r1_every))
+    return chosen
+
+
 def mnist_epochs(steps_per_epoch: int, generator_steps: int = MNIST_GENERATOR_STEPS) -> int:
     """Epochs of `steps_per_epoch` steps that make at least `generator_steps` generator steps."""
     return math.ceil(generator_steps / steps_per_epoch)
@@ -60,16 +136,23 @@ def compile_with_adam(
     decay_steps: int,
     jit_compile: Union[str, bool] = "auto",
     steps_per_execution: int = 1,
+    beta_2: float = 0.999,
+    d_learning_rate_scale: float = 1.0,
 ) -> None:
-    """Compiles gan with one Adam per player, the learning rate cosine-decayed to 0 over decay_steps."""
+    """Compiles gan with one Adam per player, the learning rate cosine-decayed to 0 over decay_steps.
 
-    def adam(player):
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
-        return keras.optimizers.Adam(schedule, beta_1=beta_1, name=f"{player}_adam")
+    decay_steps counts each player's own updates: G's steps, and D's d_steps times as many.
+    """
+
+    def adam(player, rate, steps):
+        schedule = keras.optimizers.schedules.CosineDecay(rate, steps)
+        return keras.optimizers.Adam(schedule, beta_1=beta_1, beta_2=beta_2, name=f"{player}_adam")
 
     gan.compile(
-        g_optimizer=adam("generator"),
-        d_optimizer=adam("discriminator"),
+        g_optimizer=adam("generator", learning_rate, decay_steps),
+        d_optimizer=adam(
+            "discriminator", learning_rate * d_learning_rate_scale, decay_steps * gan.d_steps
+        ),
         jit_compile=jit_compile,
         steps_per_execution=steps_per_execution,
     )
@@ -82,12 +165,17 @@ def mnist_gan(
     learning_rate: Optional[float] = None,
     beta_1: Optional[float] = None,
     loss: str = "non_saturating",
-    d_steps: int = 1,
+    d_steps: Optional[int] = None,
     seed: int = 0,
     jit_compile: Union[str, bool] = "auto",
     steps_per_execution: int = MNIST_STEPS_PER_EXECUTION,
+    spectral_norm: bool = False,
+    gradient_penalty: float = 0.0,
+    r1_gamma: float = 0.0,
+    r1_every: int = 1,
 ) -> gan_lib.GAN:
-    """The compiled GAN of an MNIST recipe; None takes the recipe's value of `arch`.
+    """The compiled GAN of an MNIST recipe; None takes the value of the objective's recipe
+    (`objective(loss, spectral_norm, gradient_penalty)`), then of `arch`'s.
 
     Builds the networks under the current dtype policy and tf.distribute strategy scope, with the
     initial weights seeded from `seed` (`keras.utils.set_random_seed`).
@@ -98,6 +186,8 @@ def mnist_gan(
         latent_dim, learning_rate, beta_1: override the recipe's.
         loss, d_steps, seed: as `tfgan.GAN`'s.
         jit_compile, steps_per_execution: as `GAN.compile`'s.
+        spectral_norm: spectral normalization in D (`tfgan.networks`).
+        gradient_penalty, r1_gamma, r1_every: D's penalties (`penalties`).
 
     Raises:
         ValueError: an unknown arch.
@@ -105,18 +195,32 @@ def mnist_gan(
     if arch not in MNIST_RECIPES:
         raise ValueError(f"Unknown arch {arch!r}: choose from {sorted(MNIST_RECIPES)}.")
     recipe = MNIST_RECIPES[arch]
+    chosen = objective(loss, spectral_norm, gradient_penalty)
     latent_dim = latent_dim or recipe.latent_dim
     keras.utils.set_random_seed(seed)
-    generator, discriminator = networks.image_gan_networks(arch, latent_dim)
+    generator, discriminator = networks.image_gan_networks(arch, latent_dim, spectral_norm)
     gan = gan_lib.GAN(
-        generator, discriminator, latent_dim=latent_dim, loss=loss, d_steps=d_steps, seed=seed
+        generator,
+        discriminator,
+        latent_dim=latent_dim,
+        loss=loss,
+        d_steps=d_steps or chosen.d_steps,
+        regularizers=penalties(gradient_penalty, r1_gamma, r1_every),
+        seed=seed,
     )
     compile_with_adam(
         gan,
-        learning_rate or recipe.learning_rate,
-        recipe.beta_1 if beta_1 is None else beta_1,
+        first(learning_rate, chosen.learning_rate, recipe.learning_rate),
+        first(beta_1, chosen.beta_1, recipe.beta_1),
         decay_steps,
         jit_compile,
         steps_per_execution,
+        chosen.beta_2,
+        chosen.d_learning_rate_scale,
     )
     return gan
+
+
+def first(*values):
+    """The first value that is not None."""
+    return next(value for value in values if value is not None)

@@ -4,6 +4,9 @@ A regularizer is handed what it needs to compute its penalty, in one signature f
 (as in TF-GAN): the critic as a function of examples (D's logits, under the batch's labels), the real
 and generated examples of the update, and a seed for stateless random ops. `tfgan.GAN` weights it,
 applies it lazily every N-th update if asked, averages it over the global batch and logs it.
+
+The built-in penalties are gradient penalties: `GradientPenalty` (WGAN-GP), `R1` and `R2`. They take
+D's input gradients with `Critic.gradient`, in float32 and correct under loss scaling.
 """
 
 import math
@@ -11,6 +14,47 @@ import re
 from typing import Callable, Optional
 
 import keras
+import tensorflow as tf
+
+
+class Critic:
+    """D's logits as a function of examples, as `Regularizer.penalty` receives it.
+
+    `critic(x)` is D(x) under the batch's labels and the step's training mode; `critic.gradient(x)` is
+    the per-example input gradient a gradient penalty needs.
+
+    Args:
+        discriminate: x -> D's logits.
+        scale_loss: D's optimizer's `scale_loss` (multiplies by the loss scale under mixed_float16),
+            or None for no loss scaling.
+    """
+
+    def __init__(self, discriminate: Callable, scale_loss: Optional[Callable] = None):
+        self._discriminate = discriminate
+        self._scale_loss = scale_loss
+
+    def __call__(self, x):
+        return self._discriminate(x)
+
+    def gradient(self, x) -> tf.Tensor:
+        """grad_x D(x) for each example of x, float32, shape of x, differentiable (second order).
+
+        Under mixed_float16, D's backward pass runs in float16, where gradients below ~6e-8 vanish: the
+        inner backward pass starts from D's logits times the optimizer's loss scale and is unscaled in
+        float32 after, as the outer one is (tensorflow/tensorflow#48662). Each example's logit depends
+        on that example alone unless D mixes the batch (batch norm in training mode), as gradient
+        penalties assume (Gulrajani et al. 2017 use no batch norm in the critic).
+        """
+        x = tf.convert_to_tensor(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            total = tf.reduce_sum(tf.cast(self(x), tf.float32))
+            if self._scale_loss is not None:
+                total = self._scale_loss(total)
+        gradient = tf.cast(tape.gradient(total, x), tf.float32)
+        if self._scale_loss is None:
+            return gradient
+        return gradient / self._scale_loss(tf.constant(1.0))
 
 
 @keras.saving.register_keras_serializable(package="tfgan")
@@ -37,12 +81,7 @@ class Regularizer:
     """
 
     def __init__(self, weight: float, every: int = 1, name: Optional[str] = None):
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
-            raise ValueError(f"{type(self).__name__}: weight must be a number, got {weight!r}.")
-        if not math.isfinite(weight) or weight < 0:
-            raise ValueError(
-                f"{type(self).__name__}: weight must be finite and >= 0, got {weight!r}."
-            )
+        _check_non_negative(self, "weight", weight)
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(
                 f"{type(self).__name__}: every must be a positive integer, got {every!r}."
@@ -55,9 +94,9 @@ class Regularizer:
         """The per-example penalty of one D update, shape [batch].
 
         Args:
-            critic: critic(x) -> D's logits for examples x (under the batch's labels, if any, and in
-                the step's training mode). Differentiable: take gradients through it with a
-                `tf.GradientTape` that watches x.
+            critic: a `Critic`: critic(x) -> D's logits for examples x (under the batch's labels, if
+                any, and in the step's training mode); critic.gradient(x) -> grad_x D(x) in float32,
+                loss scaling handled. Differentiable.
             real: the update's real examples.
             fake: the update's generated examples (a constant for D's update).
             seed: a [2] int32 tensor for stateless random ops (`tf.random.stateless_uniform`, ...),
@@ -75,6 +114,82 @@ class Regularizer:
     def __repr__(self):
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
         return f"{type(self).__name__}({arguments})"
+
+
+@keras.saving.register_keras_serializable(package="tfgan")
+class GradientPenalty(Regularizer):
+    """weight * (||grad D(x_hat)|| - target)^2 at x_hat = e x + (1 - e) G(z), e ~ U[0, 1] per example.
+
+    The two-sided penalty of WGAN-GP (Gulrajani et al. 2017, "Improved Training of Wasserstein GANs",
+    eq. 3; weight 10 and target 1 are the paper's): it keeps the critic near 1-Lipschitz along lines
+    between the data and the samples, which the Wasserstein loss needs. The interpolation weights e
+    are drawn from the update's seed.
+    """
+
+    def __init__(self, weight: float = 10.0, target: float = 1.0, every: int = 1, name=None):
+        super().__init__(weight, every, name)
+        _check_non_negative(self, "target", target)
+        self.target = float(target)
+
+    def penalty(self, critic, real, fake, seed):
+        real, fake = tf.cast(real, tf.float32), tf.cast(fake, tf.float32)
+        batch = tf.shape(real)[0]
+        shape = tf.concat([[batch], tf.ones([tf.rank(real) - 1], tf.int32)], axis=0)
+        e = tf.random.stateless_uniform(shape, seed)
+        interpolates = e * real + (1.0 - e) * fake
+        norms = tf.sqrt(_squared_norms(critic.gradient(interpolates)) + _TINY)
+        return tf.square(norms - self.target)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "target": self.target}
+
+
+@keras.saving.register_keras_serializable(package="tfgan")
+class R1(Regularizer):
+    """(gamma / 2) * ||grad D(x)||^2 at the real examples (Mescheder et al. 2018, "Which Training
+    Methods for GANs do actually Converge?", eq. 9).
+
+    Pushes D's gradient to zero on the data, which makes the game locally convergent for any loss.
+    `every=16` is StyleGAN2's lazy R1 (Karras et al. 2020): computed on every 16th D update, 16 times
+    as heavy there. Logged as gamma / 2 * the mean squared gradient norm.
+    """
+
+    def __init__(self, gamma: float = 10.0, every: int = 1, name=None):
+        _check_non_negative(self, "gamma", gamma)
+        super().__init__(gamma / 2, every, name)
+        self.gamma = float(gamma)
+
+    def _examples(self, real, fake):
+        return real
+
+    def penalty(self, critic, real, fake, seed):
+        return _squared_norms(critic.gradient(tf.cast(self._examples(real, fake), tf.float32)))
+
+    def get_config(self) -> dict:
+        return {"gamma": self.gamma, "every": self.every, "name": self.name}
+
+
+@keras.saving.register_keras_serializable(package="tfgan")
+class R2(R1):
+    """(gamma / 2) * ||grad D(G(z))||^2 at the generated examples (Mescheder et al. 2018, eq. 10)."""
+
+    def _examples(self, real, fake):
+        return fake
+
+
+_TINY = 1e-12  # keeps the gradient of the norm finite where D's gradient is zero
+
+
+def _check_non_negative(owner, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{type(owner).__name__}: {name} must be a number, got {value!r}.")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{type(owner).__name__}: {name} must be finite and >= 0, got {value!r}.")
+
+
+def _squared_norms(gradients):
+    """Per-example squared L2 norm of a batch of gradients, [batch]."""
+    return tf.reduce_sum(tf.square(tf.reshape(gradients, [tf.shape(gradients)[0], -1])), axis=1)
 
 
 def snake_case(name: str) -> str:

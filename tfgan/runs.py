@@ -330,9 +330,13 @@ class Run:
 
 
 def _differing(stored: Mapping[str, Any], given: Mapping[str, Any]) -> List[str]:
-    """'--name=stored (now given)' for each flag whose value differs."""
+    """'--name=stored (now given)' for each flag whose value differs; None reads 'its default'."""
+
+    def shown(value):
+        return "its default" if value is None else repr(value)
+
     return [
-        f"--{name}={stored.get(name)!r} (now {given.get(name)!r})"
+        f"--{name}={shown(stored.get(name))} (now {shown(given.get(name))})"
         for name in sorted(set(stored) | set(given))
         if stored.get(name) != given.get(name)
     ]

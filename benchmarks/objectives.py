@@ -1,0 +1,236 @@
+"""Losses and D constraints side by side: each one's cost per step, and what it learns in equal time.
+
+An objective is a loss with D's constraint (a gradient penalty, R1, spectral norm) and the d_steps its
+recipe uses (`tfgan.recipes.objective`). `cost_per_step` times `GAN.fit` for one objective on the circle
+or MNIST networks; `circle_quality` trains the circle for a wall-clock budget, sizing the run from the
+measured cost so that the learning rate still decays to 0 at its end, and scores the samples.
+
+    python -m benchmarks.objectives --seeds=0,1,2 --seconds=20 --output=objectives.json
+"""
+
+import dataclasses
+import itertools
+import json
+import statistics
+import time
+from typing import Dict, List, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl import app, flags
+
+from tfgan import data as data_lib
+from tfgan import gan as gan_lib
+from tfgan import metrics, networks, recipes
+
+
+@dataclasses.dataclass(frozen=True)
+class ObjectiveSpec:
+    """A loss and D's constraint, as the scripts' flags name them."""
+
+    loss: str
+    spectral_norm: bool = False
+    gradient_penalty: float = 0.0
+    r1_gamma: float = 0.0
+
+    @property
+    def name(self) -> str:
+        parts = [self.loss]
+        if self.spectral_norm:
+            parts.append("sn")
+        if self.gradient_penalty:
+            parts.append(f"gp{self.gradient_penalty:g}")
+        if self.r1_gamma:
+            parts.append(f"r1_{self.r1_gamma:g}")
+        return "+".join(parts)
+
+
+LOSSES = (
+    "non_saturating",
+    "hinge",
+    "least_squares",
+    "relativistic_average",
+    "wasserstein",
+)
+CONSTRAINTS = (
+    {},
+    {"spectral_norm": True},
+    {"gradient_penalty": 10.0},
+    {"r1_gamma": 1.0},
+)
+OBJECTIVES = {
+    spec.name: spec
+    for spec in (
+        ObjectiveSpec(loss, **constraint)
+        for loss, constraint in itertools.product(LOSSES, CONSTRAINTS)
+    )
+}
+"""Every loss (the minimax one aside: the non-saturating loss's game) with no constraint, spectral norm,
+WGAN-GP's penalty or R1."""
+
+
+def _circle_gan(
+    spec: ObjectiveSpec, steps: int, seed: int, steps_per_execution: int = 100
+) -> gan_lib.GAN:
+    """The circle GAN of bin/train_circle.py with the objective's recipe."""
+    chosen = recipes.objective(
+        spec.loss, spec.spectral_norm, spec.gradient_penalty, recipes.CIRCLE_OBJECTIVES
+    )
+    keras.utils.set_random_seed(seed)
+    gan = gan_lib.GAN(
+        networks.mlp_generator(4, 2, (128, 128)),
+        networks.mlp_discriminator(2, (128, 128), spectral_norm=spec.spectral_norm),
+        latent_dim=4,
+        loss=spec.loss,
+        d_steps=chosen.d_steps,
+        regularizers=recipes.penalties(spec.gradient_penalty, spec.r1_gamma),
+        seed=seed,
+    )
+    recipes.compile_with_adam(
+        gan,
+        recipes.first(chosen.learning_rate, 1e-3),
+        recipes.first(chosen.beta_1, 0.5),
+        steps,
+        steps_per_execution=steps_per_execution,
+        beta_2=chosen.beta_2,
+        d_learning_rate_scale=chosen.d_learning_rate_scale,
+    )
+    return gan
+
+
+def _mnist_gan(
+    spec: ObjectiveSpec, steps: int, seed: int, steps_per_execution: int = 10
+) -> gan_lib.GAN:
+    return recipes.mnist_gan(
+        decay_steps=steps,
+        steps_per_execution=steps_per_execution,
+        loss=spec.loss,
+        seed=seed,
+        spectral_norm=spec.spectral_norm,
+        gradient_penalty=spec.gradient_penalty,
+        r1_gamma=spec.r1_gamma,
+    )
+
+
+def _data(model: str, gan: gan_lib.GAN, seed: int) -> tf.data.Dataset:
+    if model == "circle":
+        return data_lib.circle(512 * gan.d_steps, seed=seed)
+    images = np.random.default_rng(seed).uniform(-1, 1, (64 * gan.d_steps * 4, 28, 28, 1))
+    batches = tf.data.Dataset.from_tensor_slices(images.astype(np.float32))
+    return batches.batch(64 * gan.d_steps, drop_remainder=True).repeat()
+
+
+class _EpochClock(keras.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+
+def cost_per_step(
+    spec: ObjectiveSpec, model: str = "circle", steps: int = 200, windows: int = 3, seed: int = 0
+) -> Dict[str, float]:
+    """Milliseconds per train step (one G update and its d_steps D updates) of `GAN.fit`, the median
+    of `windows` windows of `steps` steps after one warm-up window."""
+    build = _circle_gan if model == "circle" else _mnist_gan
+    gan = build(spec, steps * (windows + 1), seed, recipes.steps_per_execution(100, steps))
+    clock = _EpochClock()
+    gan.fit(
+        _data(model, gan, seed),
+        epochs=windows + 1,
+        steps_per_epoch=steps,
+        verbose=0,
+        callbacks=[clock],
+    )
+    step_ms = 1000 * statistics.median(clock.seconds[1:]) / steps
+    return {
+        "ms_per_step": step_ms,
+        "ms_per_d_update": step_ms / gan.d_steps,
+        "d_steps": gan.d_steps,
+    }
+
+
+def circle_quality(spec: ObjectiveSpec, seconds: float, seed: int, ms_per_step: float) -> dict:
+    """Trains the circle for about `seconds` of steps (from the measured cost) and scores 10,000 samples."""
+    steps = max(100, int(round(seconds * 1000 / ms_per_step / 100)) * 100)
+    gan = _circle_gan(spec, steps, seed)
+    start = time.perf_counter()
+    history = gan.fit(_data("circle", gan, seed), epochs=1, steps_per_epoch=steps, verbose=0)
+    trained = time.perf_counter() - start
+    samples = gan.generate(10000, seed=seed)
+    finite = bool(np.isfinite(samples).all() and np.isfinite(history.history["d_loss"]).all())
+    return {
+        "objective": spec.name,
+        "seed": seed,
+        "steps": steps,
+        "seconds": trained,
+        "finite": finite,
+        "radius_error": metrics.radius_error(samples) if finite else float("nan"),
+        "angle_ks": metrics.angular_ks_distance(samples) if finite else float("nan"),
+        "arc_coverage": metrics.arc_coverage(samples) if finite else float("nan"),
+    }
+
+
+def circle_table(
+    names: Sequence[str], seeds: Sequence[int], seconds: float, progress=print
+) -> List[dict]:
+    """circle_quality of every objective and seed, each objective's cost measured once first."""
+    rows = []
+    for name in names:
+        spec = OBJECTIVES[name]
+        cost = cost_per_step(spec, "circle")
+        progress(f"{name}: {cost['ms_per_step']:.2f} ms/step")
+        for seed in seeds:
+            row = {**circle_quality(spec, seconds, seed, cost["ms_per_step"]), **cost}
+            progress(json.dumps(row))
+            rows.append(row)
+    return rows
+
+
+def format_circle_table(rows: Sequence[dict]) -> str:
+    """Markdown: per objective, the mean ± spread over seeds of each figure."""
+    lines = [
+        "| objective | d_steps | ms/step | steps | radius error | angular KS | arcs held | seeds |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in dict.fromkeys(row["objective"] for row in rows):
+        mine = [row for row in rows if row["objective"] == name]
+
+        def stat(key):
+            values = [row[key] for row in mine]
+            return f"{np.mean(values):.3g} ({min(values):.3g}–{max(values):.3g})"
+
+        lines.append(
+            f"| {name} | {mine[0]['d_steps']} | {mine[0]['ms_per_step']:.2f} | {mine[0]['steps']} | "
+            f"{stat('radius_error')} | {stat('angle_ks')} | {stat('arc_coverage')} | {len(mine)} |"
+        )
+    return "\n".join(lines)
+
+
+flags.DEFINE_list("objectives", list(OBJECTIVES), f"Objectives: {', '.join(OBJECTIVES)}.")
+flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of each objective's runs.")
+flags.DEFINE_float("seconds", 20.0, "Training seconds per circle run.")
+flags.DEFINE_string("output", None, "Write the rows as JSON here.")
+
+
+def main(argv):
+    del argv
+    unknown = sorted(set(flags.FLAGS.objectives) - set(OBJECTIVES))
+    if unknown:
+        raise app.UsageError(f"Unknown objectives {unknown}: choose from {list(OBJECTIVES)}.")
+    rows = circle_table(
+        flags.FLAGS.objectives, [int(s) for s in flags.FLAGS.seeds], flags.FLAGS.seconds
+    )
+    print(format_circle_table(rows))
+    if flags.FLAGS.output:
+        with open(flags.FLAGS.output, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    app.run(main)
