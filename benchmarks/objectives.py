@@ -22,7 +22,7 @@ from absl import app, flags
 
 from tfgan import data as data_lib
 from tfgan import gan as gan_lib
-from tfgan import metrics, networks, recipes
+from tfgan import metrics, recipes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,29 +74,15 @@ def _circle_gan(
     spec: ObjectiveSpec, steps: int, seed: int, steps_per_execution: int = 100
 ) -> gan_lib.GAN:
     """The circle GAN of bin/train_circle.py with the objective's recipe."""
-    chosen = recipes.objective(
-        spec.loss, spec.spectral_norm, spec.gradient_penalty, recipes.CIRCLE_OBJECTIVES
-    )
-    keras.utils.set_random_seed(seed)
-    gan = gan_lib.GAN(
-        networks.mlp_generator(4, 2, (128, 128)),
-        networks.mlp_discriminator(2, (128, 128), spectral_norm=spec.spectral_norm),
-        latent_dim=4,
-        loss=spec.loss,
-        d_steps=chosen.d_steps,
-        regularizers=recipes.penalties(spec.gradient_penalty, spec.r1_gamma),
-        seed=seed,
-    )
-    recipes.compile_with_adam(
-        gan,
-        recipes.first(chosen.learning_rate, 1e-3),
-        recipes.first(chosen.beta_1, 0.5),
+    return recipes.circle_gan(
         steps,
+        spec.loss,
+        seed=seed,
         steps_per_execution=steps_per_execution,
-        beta_2=chosen.beta_2,
-        d_learning_rate_scale=chosen.d_learning_rate_scale,
+        spectral_norm=spec.spectral_norm,
+        gradient_penalty=spec.gradient_penalty,
+        r1_gamma=spec.r1_gamma,
     )
-    return gan
 
 
 def _mnist_gan(
@@ -212,10 +198,12 @@ def format_circle_table(rows: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-flags.DEFINE_list("objectives", list(OBJECTIVES), f"Objectives: {', '.join(OBJECTIVES)}.")
-flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of each objective's runs.")
-flags.DEFINE_float("seconds", 20.0, "Training seconds per circle run.")
-flags.DEFINE_string("output", None, "Write the rows as JSON here.")
+def _define_flags():
+    """Defined only when run as a module: bin/benchmark.py imports this one and has its own."""
+    flags.DEFINE_list("objectives", list(OBJECTIVES), f"Objectives: {', '.join(OBJECTIVES)}.")
+    flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of each objective's runs.")
+    flags.DEFINE_float("seconds", 20.0, "Training seconds per circle run.")
+    flags.DEFINE_string("output", None, "Write the rows as JSON here.")
 
 
 def main(argv):
@@ -233,4 +221,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    _define_flags()
     app.run(main)

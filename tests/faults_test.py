@@ -12,7 +12,6 @@ import sys
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 import tfgan
