@@ -8,14 +8,11 @@ OUTPUT_DIR/logs and, last, run.json (the run's flags and its files' checksums). 
 killed at any instant resumes from its last completed epoch and ends as an uninterrupted run does.
 """
 
-import keras
 from absl import flags
 
 import tfgan
 
 import cli  # bin/cli.py: the scripts' shared plumbing
-
-DEFAULT_STEPS, DEFAULT_LEARNING_RATE, DEFAULT_BETA_1 = 6000, 1e-3, 0.5
 
 flags.DEFINE_string("output_dir", None, "Directory for models, picture, logs and checkpoints.")
 flags.DEFINE_integer(
@@ -39,13 +36,15 @@ cli.define_objective_flags()
 flags.DEFINE_float(
     "learning_rate",
     None,
-    f"Initial Adam learning rate of G, cosine-decayed to 0 (default {DEFAULT_LEARNING_RATE:g}; D's "
+    f"Initial Adam learning rate of G, cosine-decayed to 0 (default "
+    f"{tfgan.recipes.CIRCLE_LEARNING_RATE:g}; D's "
     "is the same unless the objective's recipe scales it).",
 )
 flags.DEFINE_float(
     "beta_1",
     None,
-    f"Adam beta_1 of both players (default: the objective recipe's, else {DEFAULT_BETA_1:g}).",
+    "Adam beta_1 of both players (default: the objective recipe's, else "
+    f"{tfgan.recipes.CIRCLE_BETA_1:g}).",
 )
 flags.DEFINE_float("radius", 1.0, "Radius of the data circle.")
 flags.DEFINE_float("noise_std", 0.0, "Radial Gaussian noise of the data points.")
@@ -78,7 +77,9 @@ def main(argv):
     cli.check_batch_size(FLAGS.batch_size, strategy)
     cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
     objective = cli.objective(tfgan.recipes.CIRCLE_OBJECTIVES)
-    steps = FLAGS.steps or objective.generator_steps or DEFAULT_STEPS
+    steps = tfgan.recipes.circle_steps(
+        FLAGS.steps, FLAGS.loss, FLAGS.spectral_norm, FLAGS.gradient_penalty
+    )
     steps_per_epoch = min(FLAGS.steps_per_epoch, steps)
     if steps % steps_per_epoch:
         raise ValueError(
@@ -86,33 +87,26 @@ def main(argv):
             "every epoch has --steps_per_epoch steps."
         )
     d_steps = FLAGS.d_steps or objective.d_steps
-    hidden = (FLAGS.hidden_units,) * 2
 
     def setup(start_epoch):
-        keras.utils.set_random_seed(FLAGS.seed)
         with strategy.scope():
-            gan = tfgan.GAN(
-                tfgan.networks.mlp_generator(FLAGS.latent_dim, 2, hidden),
-                tfgan.networks.mlp_discriminator(2, hidden, spectral_norm=FLAGS.spectral_norm),
-                latent_dim=FLAGS.latent_dim,
-                loss=FLAGS.loss,
-                d_steps=d_steps,
-                regularizers=tfgan.recipes.penalties(
-                    FLAGS.gradient_penalty, FLAGS.r1_gamma, FLAGS.r1_every
-                ),
-                seed=FLAGS.seed,
-            )
-            tfgan.recipes.compile_with_adam(
-                gan,
-                tfgan.recipes.first(
-                    FLAGS.learning_rate, objective.learning_rate, DEFAULT_LEARNING_RATE
-                ),
-                tfgan.recipes.first(FLAGS.beta_1, objective.beta_1, DEFAULT_BETA_1),
+            gan = tfgan.recipes.circle_gan(
                 steps,
-                cli.jit_compile(FLAGS.jit_compile),
-                tfgan.recipes.steps_per_execution(FLAGS.steps_per_execution, steps_per_epoch),
-                objective.beta_2,
-                objective.d_learning_rate_scale,
+                FLAGS.loss,
+                d_steps,
+                FLAGS.learning_rate,
+                FLAGS.beta_1,
+                latent_dim=FLAGS.latent_dim,
+                hidden_units=FLAGS.hidden_units,
+                seed=FLAGS.seed,
+                jit_compile=cli.jit_compile(FLAGS.jit_compile),
+                steps_per_execution=tfgan.recipes.steps_per_execution(
+                    FLAGS.steps_per_execution, steps_per_epoch
+                ),
+                spectral_norm=FLAGS.spectral_norm,
+                gradient_penalty=FLAGS.gradient_penalty,
+                r1_gamma=FLAGS.r1_gamma,
+                r1_every=FLAGS.r1_every,
             )
         data = tfgan.data.circle(
             FLAGS.batch_size * d_steps,

@@ -141,7 +141,8 @@ def compile_with_adam(
 ) -> None:
     """Compiles gan with one Adam per player, the learning rate cosine-decayed to 0 over decay_steps.
 
-    decay_steps counts each player's own updates: G's steps, and D's d_steps times as many.
+    decay_steps is the run's length in G steps; D's schedule spans its own d_steps * decay_steps
+    updates, so that both reach 0 at the run's end.
     """
 
     def adam(player, rate, steps):
@@ -219,6 +220,64 @@ def mnist_gan(
         chosen.d_learning_rate_scale,
     )
     return gan
+
+
+CIRCLE_STEPS, CIRCLE_LEARNING_RATE, CIRCLE_BETA_1 = 6000, 1e-3, 0.5
+"""bin/train_circle.py's defaults where the objective's recipe sets none."""
+
+
+def circle_gan(
+    steps: Optional[int] = None,
+    loss: str = "non_saturating",
+    d_steps: Optional[int] = None,
+    learning_rate: Optional[float] = None,
+    beta_1: Optional[float] = None,
+    latent_dim: int = 4,
+    hidden_units: int = 128,
+    seed: int = 0,
+    jit_compile: Union[str, bool] = "auto",
+    steps_per_execution: int = 1,
+    spectral_norm: bool = False,
+    gradient_penalty: float = 0.0,
+    r1_gamma: float = 0.0,
+    r1_every: int = 1,
+) -> gan_lib.GAN:
+    """The compiled GAN of bin/train_circle.py: MLPs of two `hidden_units` layers for 2-D points; None
+    takes the value of the objective's recipe in CIRCLE_OBJECTIVES, then the CIRCLE_* default.
+
+    `steps` is the run's length in G steps, over which the learning rates decay to 0 (`circle_steps`).
+    """
+    chosen = objective(loss, spectral_norm, gradient_penalty, CIRCLE_OBJECTIVES)
+    keras.utils.set_random_seed(seed)
+    hidden = (hidden_units, hidden_units)
+    gan = gan_lib.GAN(
+        networks.mlp_generator(latent_dim, 2, hidden),
+        networks.mlp_discriminator(2, hidden, spectral_norm=spectral_norm),
+        latent_dim=latent_dim,
+        loss=loss,
+        d_steps=d_steps or chosen.d_steps,
+        regularizers=penalties(gradient_penalty, r1_gamma, r1_every),
+        seed=seed,
+    )
+    compile_with_adam(
+        gan,
+        first(learning_rate, chosen.learning_rate, CIRCLE_LEARNING_RATE),
+        first(beta_1, chosen.beta_1, CIRCLE_BETA_1),
+        circle_steps(steps, loss, spectral_norm, gradient_penalty),
+        jit_compile,
+        steps_per_execution,
+        chosen.beta_2,
+        chosen.d_learning_rate_scale,
+    )
+    return gan
+
+
+def circle_steps(
+    steps: Optional[int], loss: str, spectral_norm: bool = False, gradient_penalty: float = 0.0
+) -> int:
+    """`steps`, or the objective recipe's length of a circle run, or CIRCLE_STEPS."""
+    chosen = objective(loss, spectral_norm, gradient_penalty, CIRCLE_OBJECTIVES)
+    return first(steps, chosen.generator_steps, CIRCLE_STEPS)
 
 
 def first(*values):
