@@ -195,6 +195,23 @@ def objective(recipes: Optional[dict] = None) -> "tfgan.recipes.Objective":
     )
 
 
+def recipe_arguments(steps_per_epoch: int) -> Dict[str, object]:
+    """The flags both scripts pass to their `tfgan.recipes` builder, as its keyword arguments."""
+    values = flags.FLAGS
+    return dict(
+        loss=values.loss,
+        seed=values.seed,
+        jit_compile=jit_compile(values.jit_compile),
+        steps_per_execution=tfgan.recipes.steps_per_execution(
+            values.steps_per_execution, steps_per_epoch
+        ),
+        spectral_norm=values.spectral_norm,
+        gradient_penalty=values.gradient_penalty,
+        r1_gamma=values.r1_gamma,
+        r1_every=values.r1_every,
+    )
+
+
 def register_positive(*names: str) -> None:
     """Makes each named number flag reject values <= 0 with a message naming the flag."""
     for name in names:

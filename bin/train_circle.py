@@ -18,7 +18,7 @@ flags.DEFINE_string("output_dir", None, "Directory for models, picture, logs and
 flags.DEFINE_integer(
     "steps",
     None,
-    "Generator updates (train steps) in all (default: 6000, or the objective recipe's: 1200 for "
+    "Generator updates (train steps) in all (default: 6000, or the objective recipe's: 1800 for "
     "wasserstein with a gradient penalty).",
     lower_bound=1,
 )
@@ -77,9 +77,7 @@ def main(argv):
     cli.check_batch_size(FLAGS.batch_size, strategy)
     cli.set_mixed_precision(FLAGS.mixed_precision, strategy)
     objective = cli.objective(tfgan.recipes.CIRCLE_OBJECTIVES)
-    steps = tfgan.recipes.circle_steps(
-        FLAGS.steps, FLAGS.loss, FLAGS.spectral_norm, FLAGS.gradient_penalty
-    )
+    steps = tfgan.recipes.circle_steps(FLAGS.steps, objective)
     steps_per_epoch = min(FLAGS.steps_per_epoch, steps)
     if steps % steps_per_epoch:
         raise ValueError(
@@ -92,21 +90,12 @@ def main(argv):
         with strategy.scope():
             gan = tfgan.recipes.circle_gan(
                 steps,
-                FLAGS.loss,
-                d_steps,
-                FLAGS.learning_rate,
-                FLAGS.beta_1,
+                d_steps=d_steps,
+                learning_rate=FLAGS.learning_rate,
+                beta_1=FLAGS.beta_1,
                 latent_dim=FLAGS.latent_dim,
                 hidden_units=FLAGS.hidden_units,
-                seed=FLAGS.seed,
-                jit_compile=cli.jit_compile(FLAGS.jit_compile),
-                steps_per_execution=tfgan.recipes.steps_per_execution(
-                    FLAGS.steps_per_execution, steps_per_epoch
-                ),
-                spectral_norm=FLAGS.spectral_norm,
-                gradient_penalty=FLAGS.gradient_penalty,
-                r1_gamma=FLAGS.r1_gamma,
-                r1_every=FLAGS.r1_every,
+                **cli.recipe_arguments(steps_per_epoch),
             )
         data = tfgan.data.circle(
             FLAGS.batch_size * d_steps,

@@ -127,17 +127,8 @@ def main(argv):
                 latent_dim=FLAGS.latent_dim,
                 learning_rate=FLAGS.learning_rate,
                 beta_1=FLAGS.beta_1,
-                loss=FLAGS.loss,
                 d_steps=d_steps,
-                seed=FLAGS.seed,
-                jit_compile=cli.jit_compile(FLAGS.jit_compile),
-                steps_per_execution=tfgan.recipes.steps_per_execution(
-                    FLAGS.steps_per_execution, steps_per_epoch
-                ),
-                spectral_norm=FLAGS.spectral_norm,
-                gradient_penalty=FLAGS.gradient_penalty,
-                r1_gamma=FLAGS.r1_gamma,
-                r1_every=FLAGS.r1_every,
+                **cli.recipe_arguments(steps_per_epoch),
             )
         return cli.Training(gan, data, epochs, steps_per_epoch)
 

@@ -117,5 +117,32 @@ class ObjectiveTest(tf.test.TestCase, parameterized.TestCase):
         self.assertNotEmpty(wrapped)
 
 
+class CircleGanTest(tf.test.TestCase):
+    def test_circle_gan_takes_the_objective_recipe_then_the_circle_defaults(self):
+        recipe = recipes.CIRCLE_OBJECTIVES[("wasserstein", False, True)]
+        gan = recipes.circle_gan(loss="wasserstein", gradient_penalty=10.0, hidden_units=8)
+        self.assertEqual(gan.d_steps, recipe.d_steps)
+        g_schedule, d_schedule = gan.g_optimizer._learning_rate, gan.d_optimizer._learning_rate
+        self.assertEqual(g_schedule.decay_steps, recipe.generator_steps)
+        self.assertAllClose(
+            float(d_schedule(0)),
+            recipes.first(recipe.learning_rate, recipes.CIRCLE_LEARNING_RATE)
+            * recipe.d_learning_rate_scale,
+        )
+        self.assertAllClose(
+            gan.g_optimizer.beta_1, recipes.first(recipe.beta_1, recipes.CIRCLE_BETA_1)
+        )
+        plain = recipes.circle_gan(hidden_units=8)
+        self.assertEqual(plain.d_steps, 1)
+        self.assertEqual(plain.g_optimizer._learning_rate.decay_steps, recipes.CIRCLE_STEPS)
+        self.assertAllClose(plain.g_optimizer.beta_1, recipes.CIRCLE_BETA_1)
+
+    def test_circle_steps_prefer_the_given_then_the_recipe(self):
+        recipe = recipes.CIRCLE_OBJECTIVES[("wasserstein", False, True)]
+        self.assertEqual(recipes.circle_steps(300, recipe), 300)
+        self.assertEqual(recipes.circle_steps(None, recipe), recipe.generator_steps)
+        self.assertEqual(recipes.circle_steps(None, recipes.Objective()), recipes.CIRCLE_STEPS)
+
+
 if __name__ == "__main__":
     tf.test.main()

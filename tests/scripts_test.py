@@ -137,7 +137,9 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(penalty.weight, 10.0)
         recipe = tfgan.recipes.CIRCLE_OBJECTIVES[("wasserstein", False, True)]
         g_adam, d_adam = gan.g_optimizer, gan.d_optimizer
-        self.assertAllClose(d_adam.beta_1, recipe.beta_1)
+        self.assertAllClose(
+            d_adam.beta_1, tfgan.recipes.first(recipe.beta_1, tfgan.recipes.CIRCLE_BETA_1)
+        )
         self.assertAllClose(d_adam.beta_2, recipe.beta_2)
         g_rate = g_adam._learning_rate.initial_learning_rate
         d_rate = d_adam._learning_rate.initial_learning_rate

@@ -76,7 +76,7 @@ MNIST_OBJECTIVES = {
 }
 CIRCLE_OBJECTIVES = {
     ("wasserstein", False, True): Objective(
-        beta_1=0.0, beta_2=0.9, d_learning_rate_scale=10.0, d_steps=5, generator_steps=1200
+        beta_2=0.9, d_learning_rate_scale=5.0, d_steps=5, generator_steps=1800
     ),
 }
 
@@ -198,28 +198,22 @@ def mnist_gan(
     recipe = MNIST_RECIPES[arch]
     chosen = objective(loss, spectral_norm, gradient_penalty)
     latent_dim = latent_dim or recipe.latent_dim
-    keras.utils.set_random_seed(seed)
-    generator, discriminator = networks.image_gan_networks(arch, latent_dim, spectral_norm)
-    gan = gan_lib.GAN(
-        generator,
-        discriminator,
-        latent_dim=latent_dim,
-        loss=loss,
-        d_steps=d_steps or chosen.d_steps,
-        regularizers=penalties(gradient_penalty, r1_gamma, r1_every),
-        seed=seed,
-    )
-    compile_with_adam(
-        gan,
+    return _compiled_gan(
+        lambda: networks.image_gan_networks(arch, latent_dim, spectral_norm),
+        latent_dim,
+        chosen,
+        decay_steps,
         first(learning_rate, chosen.learning_rate, recipe.learning_rate),
         first(beta_1, chosen.beta_1, recipe.beta_1),
-        decay_steps,
-        jit_compile,
-        steps_per_execution,
-        chosen.beta_2,
-        chosen.d_learning_rate_scale,
+        loss=loss,
+        d_steps=d_steps,
+        seed=seed,
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
+        gradient_penalty=gradient_penalty,
+        r1_gamma=r1_gamma,
+        r1_every=r1_every,
     )
-    return gan
 
 
 CIRCLE_STEPS, CIRCLE_LEARNING_RATE, CIRCLE_BETA_1 = 6000, 1e-3, 0.5
@@ -248,11 +242,56 @@ def circle_gan(
     `steps` is the run's length in G steps, over which the learning rates decay to 0 (`circle_steps`).
     """
     chosen = objective(loss, spectral_norm, gradient_penalty, CIRCLE_OBJECTIVES)
-    keras.utils.set_random_seed(seed)
     hidden = (hidden_units, hidden_units)
+    return _compiled_gan(
+        lambda: (
+            networks.mlp_generator(latent_dim, 2, hidden),
+            networks.mlp_discriminator(2, hidden, spectral_norm=spectral_norm),
+        ),
+        latent_dim,
+        chosen,
+        circle_steps(steps, chosen),
+        first(learning_rate, chosen.learning_rate, CIRCLE_LEARNING_RATE),
+        first(beta_1, chosen.beta_1, CIRCLE_BETA_1),
+        loss=loss,
+        d_steps=d_steps,
+        seed=seed,
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
+        gradient_penalty=gradient_penalty,
+        r1_gamma=r1_gamma,
+        r1_every=r1_every,
+    )
+
+
+def circle_steps(steps: Optional[int], chosen: Objective) -> int:
+    """`steps`, or the length of a circle run in the objective's recipe, or CIRCLE_STEPS."""
+    return first(steps, chosen.generator_steps, CIRCLE_STEPS)
+
+
+def _compiled_gan(
+    build_networks,
+    latent_dim: int,
+    chosen: Objective,
+    decay_steps: int,
+    learning_rate: float,
+    beta_1: float,
+    *,
+    loss: str,
+    d_steps: Optional[int],
+    seed: int,
+    jit_compile: Union[str, bool],
+    steps_per_execution: int,
+    gradient_penalty: float,
+    r1_gamma: float,
+    r1_every: int,
+) -> gan_lib.GAN:
+    """A GAN of `build_networks()` (built after seeding) compiled with `chosen`'s Adam and penalties."""
+    keras.utils.set_random_seed(seed)
+    generator, discriminator = build_networks()
     gan = gan_lib.GAN(
-        networks.mlp_generator(latent_dim, 2, hidden),
-        networks.mlp_discriminator(2, hidden, spectral_norm=spectral_norm),
+        generator,
+        discriminator,
         latent_dim=latent_dim,
         loss=loss,
         d_steps=d_steps or chosen.d_steps,
@@ -261,23 +300,15 @@ def circle_gan(
     )
     compile_with_adam(
         gan,
-        first(learning_rate, chosen.learning_rate, CIRCLE_LEARNING_RATE),
-        first(beta_1, chosen.beta_1, CIRCLE_BETA_1),
-        circle_steps(steps, loss, spectral_norm, gradient_penalty),
+        learning_rate,
+        beta_1,
+        decay_steps,
         jit_compile,
         steps_per_execution,
         chosen.beta_2,
         chosen.d_learning_rate_scale,
     )
     return gan
-
-
-def circle_steps(
-    steps: Optional[int], loss: str, spectral_norm: bool = False, gradient_penalty: float = 0.0
-) -> int:
-    """`steps`, or the objective recipe's length of a circle run, or CIRCLE_STEPS."""
-    chosen = objective(loss, spectral_norm, gradient_penalty, CIRCLE_OBJECTIVES)
-    return first(steps, chosen.generator_steps, CIRCLE_STEPS)
 
 
 def first(*values):
