@@ -6,7 +6,9 @@
 Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8 epochs,
 seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000, and scores the
 samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py writes them): the share classified
-with p > 0.9 and the share of each predicted class. The figures go to stdout as one JSON line.
+with p > 0.9 and the share of each predicted class. For a conditional generator's .npz (images and
+labels) it also reports label_accuracy, its agreement with the requested labels. The figures go to
+stdout as one JSON line.
 """
 
 import json
@@ -17,13 +19,6 @@ from absl import app, flags
 
 import tfgan
 
-flags.DEFINE_string("samples", None, "Generated images (.npy, [n, 28, 28, 1] in [-1, 1]).")
-flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "What the judge learns.")
-flags.DEFINE_string("data_dir", None, "Directory of IDX files; default: tfds.")
-flags.DEFINE_string("split", "train", "Split the judge trains on (its last 1,000 images test it).")
-flags.DEFINE_integer("epochs", 8, "Training epochs.", lower_bound=1)
-flags.DEFINE_integer("seed", 0, "Seeds the judge's weights and data order.")
-flags.mark_flag_as_required("samples")
 FLAGS = flags.FLAGS
 
 HELD_OUT = 1000
@@ -47,18 +42,22 @@ def build_judge(num_classes: int = 10) -> keras.Model:
     )
 
 
-def verdict(judge: keras.Model, samples: np.ndarray) -> dict:
-    """The share of samples classified with p > 0.9, and the share of each predicted class."""
+def verdict(judge: keras.Model, samples: np.ndarray, labels=None) -> dict:
+    """The share of samples classified with p > 0.9, the share of each predicted class and, given the
+    requested labels, the share classified as requested."""
     probabilities = keras.ops.convert_to_numpy(
         keras.ops.softmax(judge.predict(samples, batch_size=1000, verbose=0))
     )
     classes = np.bincount(probabilities.argmax(axis=1), minlength=probabilities.shape[1])
     shares = classes / len(samples)
-    return {
+    figures = {
         "confident": float(np.mean(probabilities.max(axis=1) > CONFIDENCE)),
         "rarest_class": float(shares.min()),
         "class_shares": [round(float(share), 4) for share in shares],
     }
+    if labels is not None:
+        figures["label_accuracy"] = float(np.mean(probabilities.argmax(axis=1) == labels))
+    return figures
 
 
 def main(argv):
@@ -76,10 +75,35 @@ def main(argv):
     )
     judge.fit(images[train], labels[train], batch_size=128, epochs=FLAGS.epochs, verbose=0)
     _, accuracy = judge.evaluate(images[held_out], labels[held_out], verbose=0)
-    samples = np.load(FLAGS.samples)
-    report = {"judge_accuracy": float(accuracy), "samples": len(samples), **verdict(judge, samples)}
+    labels = None
+    if FLAGS.samples.endswith(".npz"):
+        with np.load(FLAGS.samples) as written:
+            samples, labels = written["images"], written["labels"]
+    else:
+        samples = np.load(FLAGS.samples)
+    report = {
+        "judge_accuracy": float(accuracy),
+        "samples": len(samples),
+        **verdict(judge, samples, labels),
+    }
     print(json.dumps(report))
 
 
+def _define_flags():
+    """Defined only when run as a module, so that importing verdict defines no flags."""
+    flags.DEFINE_string(
+        "samples", None, "Generated images (.npy, [n, 28, 28, 1] in [-1, 1]; or .npz with labels)."
+    )
+    flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "What the judge learns.")
+    flags.DEFINE_string("data_dir", None, "Directory of IDX files; default: tfds.")
+    flags.DEFINE_string(
+        "split", "train", "Split the judge trains on (its last 1,000 images test it)."
+    )
+    flags.DEFINE_integer("epochs", 8, "Training epochs.", lower_bound=1)
+    flags.DEFINE_integer("seed", 0, "Seeds the judge's weights and data order.")
+    flags.mark_flag_as_required("samples")
+
+
 if __name__ == "__main__":
+    _define_flags()
     app.run(main)

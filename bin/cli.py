@@ -329,9 +329,29 @@ def flag_values() -> Dict[str, object]:
     }
 
 
-def finite_samples(generator, num: int, noise: str, seed: int, path: str):
-    """num samples of a loaded generator; raises ValueError if any is not finite (a diverged run)."""
-    samples = tfgan.gan.generate(generator, num, noise, seed=seed)
+def sample_labels(
+    value: Optional[str], num: int, num_classes: Optional[int], path: str
+) -> Optional[np.ndarray]:
+    """The --labels of num samples of a generator of num_classes classes (None: unconditional)."""
+    if num_classes is None:
+        if value is not None:
+            raise ValueError(f"--labels needs a conditional generator; {path} takes no labels.")
+        return None
+    if value in (None, "balanced"):
+        return tfgan.gan.balanced_labels(num, num_classes)
+    try:
+        classes = [int(label) for label in value.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"--labels={value}: give balanced, a class (7) or comma-separated classes (0,1,2)."
+        ) from None
+    return tfgan.gan.check_labels(np.resize(classes, num), num_classes)
+
+
+def finite_samples(generator, num: int, noise: str, seed: int, path: str, labels=None):
+    """num samples of a loaded generator (for `labels`, if conditional); raises ValueError if any is
+    not finite (a diverged run)."""
+    samples = tfgan.gan.generate(generator, num, noise, seed=seed, labels=labels)
     if not np.isfinite(samples).all():
         raise ValueError(
             f"{path} makes samples that are not finite ({np.mean(~np.isfinite(samples)):.0%} of "

@@ -12,7 +12,10 @@ column scores real images in place of the samples, the same way: by default a ra
 --split (at most --num_samples images, drawn with --seed) stands in for the samples and both
 columns are compared to the other half; --reference_split takes the stand-ins from another split and compares to all of
 --split. The circle: radius error, angular KS distance, arc coverage and sliced Wasserstein
-distance, with --num_samples points of the true circle as the reference.
+distance, with --num_samples points of the true circle as the reference. A conditional generator's
+samples are drawn for balanced labels and also scored for label_accuracy (the classifier's agreement with
+the requested labels) and intra_fid (the mean per-class Fréchet distance); the reference column scores
+the stand-ins with their own labels.
 """
 
 import os
@@ -94,6 +97,10 @@ def main(argv):
             f"{FLAGS.generator} makes samples of shape {tuple(generator.output_shape[1:])}, but "
             f"--dataset={FLAGS.dataset} needs {expected_shape}."
         )
+    num_classes = tfgan.gan.generator_num_classes(generator)
+    if num_classes is not None and FLAGS.dataset == "circle":
+        raise ValueError(f"{FLAGS.generator} is conditional; the circle has no classes.")
+    labels = stand_in_labels = None
     if FLAGS.dataset == "circle":
         metrics_fn = evaluation.circle_metrics(
             FLAGS.metrics or evaluation.CIRCLE_METRICS, FLAGS.radius
@@ -104,14 +111,23 @@ def main(argv):
         stand_ins = next(iter(real_data)).numpy()
         report = {"reference": f"{FLAGS.num_samples} points of the true circle"}
     else:
-        metrics_fn, stand_ins, report = _digit_metrics()
+        metrics_fn, (stand_ins, stand_in_labels), report = _digit_metrics()
+        if num_classes is not None:
+            labels = tfgan.gan.balanced_labels(FLAGS.num_samples, num_classes)
+        else:
+            stand_in_labels = None
     rows, seconds = {}, {}
     start = time.time()
-    samples = cli.finite_samples(generator, FLAGS.num_samples, noise, FLAGS.seed, FLAGS.generator)
+    samples = cli.finite_samples(
+        generator, FLAGS.num_samples, noise, FLAGS.seed, FLAGS.generator, labels
+    )
     seconds["sampling"] = time.time() - start
-    for name, data in (("generator", samples), ("real", stand_ins)):
+    for name, data, data_labels in (
+        ("generator", samples, labels),
+        ("real", stand_ins, stand_in_labels),
+    ):
         start = time.time()
-        rows[name] = metrics_fn(data)
+        rows[name] = metrics_fn(data) if data_labels is None else metrics_fn(data, data_labels)
         seconds[name] = time.time() - start
     print(evaluation.format_table({"generator": rows["generator"], "real vs real": rows["real"]}))
     print(f"Reference (real vs real): {report['reference']}.")
@@ -135,12 +151,15 @@ def main(argv):
 
 
 def _digit_metrics():
-    """(metrics function, real stand-ins for the reference column, report fields) for digits."""
+    """(metrics function, (real stand-ins for the reference column, their labels), report fields)."""
     chosen = FLAGS.metrics or DEFAULT_DIGIT_METRICS
-    real, _ = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+    real, real_labels = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
     if FLAGS.reference_split:
-        stand_ins, _ = tfgan.data.real_images(FLAGS.reference_split, FLAGS.dataset, FLAGS.data_dir)
+        stand_ins, stand_in_labels = tfgan.data.real_images(
+            FLAGS.reference_split, FLAGS.dataset, FLAGS.data_dir
+        )
         stand_ins = stand_ins[: FLAGS.num_samples]
+        stand_in_labels = stand_in_labels[: FLAGS.num_samples]
         reference = (
             f"{len(stand_ins)} images of {FLAGS.reference_split!r} in place of the samples, "
             f"both compared to the {len(real)} images of {FLAGS.split!r}"
@@ -151,6 +170,7 @@ def _digit_metrics():
         count = min(FLAGS.num_samples, len(real) // 2)
         order = np.random.default_rng(FLAGS.seed).permutation(len(real))
         stand_ins, real = real[order[:count]], real[order[count:]]
+        stand_in_labels, real_labels = real_labels[order[:count]], real_labels[order[count:]]
         reference = (
             f"{count} random images of {FLAGS.split!r} (seed {FLAGS.seed}) in place of the "
             f"samples, both compared to the other {len(real)}"
@@ -171,7 +191,7 @@ def _digit_metrics():
     classifier_path = tfgan.classifier.cache_path(
         FLAGS.dataset, FLAGS.classifier_split, FLAGS.classifier_dir
     )
-    metrics_fn = evaluation.digit_metrics(judge, real, chosen, validation)
+    metrics_fn = evaluation.digit_metrics(judge, real, chosen, validation, real_labels=real_labels)
     report = {
         "reference": reference,
         "split": FLAGS.split,
@@ -180,7 +200,7 @@ def _digit_metrics():
             FLAGS.parzen_validation_split if validation is not None else None
         ),
     }
-    return metrics_fn, np.asarray(stand_ins), report
+    return metrics_fn, (np.asarray(stand_ins), stand_in_labels), report
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
     python bin/train_mnist.py --data_dir=path/to/idx --output_dir=runs/mnist  # IDX files
 
 Writes OUTPUT_DIR/images/epoch_NNN.png each epoch, TensorBoard logs (scalars and images) in OUTPUT_DIR/logs,
-and at the end generator.keras, gan.keras, samples.png (10x10) and, last, run.json (the run's flags and its
+and at the end generator.keras, gan.keras, samples.png (10x10; one row per class with --conditional) and, last, run.json (the run's flags and its
 files' checksums). Rerunning a command killed at any instant resumes from its last completed epoch and ends
 as an uninterrupted run does. With --eval_every=N the epoch logs (progress bar, TensorBoard) also hold
 eval_fid, eval_kid, eval_score, eval_confident, ... of 10,000 samples every N epochs, measured with the
@@ -49,6 +49,18 @@ flags.DEFINE_integer(
     lower_bound=1,
 )
 flags.DEFINE_enum("arch", "dcgan", sorted(tfgan.networks.IMAGE_ARCHITECTURES), "Networks.")
+flags.DEFINE_boolean(
+    "conditional",
+    False,
+    "Learn the images with their labels: G(z, y) draws the class asked for, D(x, y) judges the pair "
+    "(tfgan.GAN(num_classes=10)); grids show one row per class.",
+)
+flags.DEFINE_enum(
+    "conditioning",
+    "projection",
+    tfgan.networks.CONDITIONINGS,
+    "How a conditional D sees the label: projection (Miyato & Koyama 2018) or concat.",
+)
 cli.define_objective_flags()
 flags.DEFINE_integer(
     "latent_dim",
@@ -97,6 +109,11 @@ flags.register_validator(
 flags.register_validator(
     "beta_1", lambda v: v is None or 0 <= v < 1, message="--beta_1 must be in [0, 1)."
 )
+flags.register_multi_flags_validator(
+    ["conditional", "arch"],
+    lambda v: not v["conditional"] or v["arch"] in tfgan.networks.CONDITIONAL_ARCHITECTURES,
+    message=f"--conditional needs --arch in {', '.join(tfgan.networks.CONDITIONAL_ARCHITECTURES)}.",
+)
 FLAGS = flags.FLAGS
 
 
@@ -118,6 +135,7 @@ def main(argv):
             seed=FLAGS.seed,
             start_epoch=start_epoch,
             steps_per_execution=FLAGS.steps_per_execution,
+            with_labels=FLAGS.conditional,
         )
         epochs = FLAGS.epochs or tfgan.recipes.mnist_epochs(steps_per_epoch, generator_steps)
         with strategy.scope():
@@ -128,6 +146,8 @@ def main(argv):
                 learning_rate=FLAGS.learning_rate,
                 beta_1=FLAGS.beta_1,
                 d_steps=d_steps,
+                num_classes=tfgan.data.NUM_CLASSES if FLAGS.conditional else None,
+                conditioning=FLAGS.conditioning,
                 **cli.recipe_arguments(steps_per_epoch),
             )
         return cli.Training(gan, data, epochs, steps_per_epoch)
@@ -142,18 +162,18 @@ def main(argv):
         judge = tfgan.classifier.load_or_train(
             FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir, verbose=1
         )
-        real, _ = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+        real, labels = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
         evaluation = tfgan.callbacks.EvaluationCallback.for_digits(
-            judge, real, every_n_epochs=FLAGS.eval_every, seed=FLAGS.seed
+            judge, real, real_labels=labels, every_n_epochs=FLAGS.eval_every, seed=FLAGS.seed
         )
         return [evaluation, samples]
 
     def outputs(gan):
-        samples = gan.generate(100, seed=FLAGS.seed)
+        grid = tfgan.plotting.samples_grid(gan, 100, FLAGS.seed)
         return {
             "gan.keras": gan.save,
             "generator.keras": gan.generator.save,
-            "samples.png": lambda path: tfgan.plotting.save_image_grid(samples, path, columns=10),
+            "samples.png": lambda path: tfgan.plotting.save_grid(grid, path),
         }
 
     if cli.train(FLAGS.output_dir, strategy, setup, outputs, extra_callbacks) and cli.is_chief(

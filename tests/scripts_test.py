@@ -609,6 +609,89 @@ class EvaluateTest(tf.test.TestCase):
                 self.assertNotIn("Traceback", result.stderr)
 
 
+class ConditionalScriptsTest(tf.test.TestCase):
+    """--conditional training, sampling with --labels and label metrics in evaluate.py."""
+
+    def setUp(self):
+        super().setUp()
+        self.data_dir = os.path.join(self.get_temp_dir(), "idx")
+        write_mnist_like_split(self.data_dir, num_images=64)
+        write_mnist_like_split(self.data_dir, "t10k", num_images=400, seed=1)
+        keras.utils.set_random_seed(0)
+        self.generator = os.path.join(self.get_temp_dir(), "conditional.keras")
+        networks.dcgan_generator(latent_dim=8, width=4, num_classes=10).save(self.generator)
+
+    def _sample(self, *args):
+        return run_script("sample.py", f"--generator={self.generator}", *args)
+
+    def test_conditional_run_trains_a_ten_class_gan(self):
+        output_dir = os.path.join(self.get_temp_dir(), "cmnist")
+        result = run_script(
+            "train_mnist.py",
+            f"--data_dir={self.data_dir}",
+            f"--output_dir={output_dir}",
+            "--epochs=1",
+            "--batch_size=16",
+            "--steps_per_execution=2",
+            "--conditional",
+            "--conditioning=concat",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
+        self.assertEqual(gan.num_classes, 10)
+        self.assertLen(gan.discriminator.inputs, 2)
+        self.assertTrue(os.path.isfile(os.path.join(output_dir, "samples.png")))
+
+    def test_sample_writes_the_requested_labels_with_the_images(self):
+        npz = os.path.join(self.get_temp_dir(), "samples.npz")
+        for labels, expected in (
+            ("--labels=7", [7] * 5),
+            ("--labels=0,1,2", [0, 1, 2, 0, 1]),
+            ("--labels=balanced", [0, 1, 2, 3, 4]),
+        ):
+            with self.subTest(labels):
+                result = self._sample("--num=5", labels, f"--output={npz}")
+                self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+                with np.load(npz) as written:
+                    self.assertEqual(written["labels"].tolist(), expected)
+                    self.assertEqual(written["images"].shape, (5, 28, 28, 1))
+
+    def test_bad_labels_fail_with_one_line(self):
+        npz = f"--output={os.path.join(self.get_temp_dir(), 'x.npz')}"
+        npy = f"--output={os.path.join(self.get_temp_dir(), 'x.npy')}"
+        unconditional = os.path.join(self.get_temp_dir(), "plain.keras")
+        networks.dcgan_generator(latent_dim=8, width=4).save(unconditional)
+        for args, fragment in (
+            (["--labels=12", npz], "label 12 is outside [0, 10)"),
+            (["--labels=seven", npz], "--labels=seven"),
+            ([npy], ".npz"),
+            ([f"--generator={unconditional}", "--labels=1", npy], "needs a conditional generator"),
+        ):
+            with self.subTest(args=args):
+                _assert_one_line_failure(self, self._sample(*args), fragment)
+
+    def test_evaluate_scores_the_labels_of_a_conditional_generator(self):
+        cache = os.path.join(self.get_temp_dir(), "cache")
+        classifier.save(classifier.build(width=2), classifier.cache_path("mnist", "train", cache))
+        output = os.path.join(self.get_temp_dir(), "figures.json")
+        result = run_script(
+            "evaluate.py",
+            f"--generator={self.generator}",
+            f"--data_dir={self.data_dir}",
+            f"--classifier_dir={cache}",
+            "--num_samples=100",
+            "--metrics=fid",
+            f"--output={output}",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(output) as f:
+            figures = json.load(f)["metrics"]
+        for row in ("generator", "real"):
+            self.assertCountEqual(figures[row], ["fid", "label_accuracy", "intra_fid"])
+            self.assertBetween(figures[row]["label_accuracy"], 0.0, 1.0)
+            self.assertGreater(figures[row]["intra_fid"], 0.0)
+
+
 class BenchmarkTest(tf.test.TestCase):
     def _args(self, *args):
         return ["--windows=1", "--steps=2", "--steps_per_execution=2", "--batch_size=4", *args]

@@ -8,13 +8,14 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan import evaluation, plotting, runs
+from tfgan import gan as gan_lib
 
 
 class SampleGrid(keras.callbacks.Callback):
     """After each epoch, draws G(z) for fixed z as a PNG grid and a TensorBoard image.
 
-    Fixed noise makes the pictures comparable from epoch to epoch: the same z turns into better digits
-    (for a conditional GAN, with the same labels: an equal number of each class, in order).
+    Fixed noise makes the pictures comparable from epoch to epoch: the same z turns into better digits.
+    For a conditional GAN the grid has one row per class, num_images // num_classes images wide.
 
     Args:
         image_dir: PNGs go to image_dir/epoch_NNN.png.
@@ -37,7 +38,7 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer = tf.summary.create_file_writer(self.log_dir)
 
     def on_epoch_end(self, epoch, logs=None):
-        grid = plotting.image_grid(self.model.generate(self.num_images, seed=self.seed))
+        grid = plotting.samples_grid(self.model, self.num_images, self.seed)
         plotting.save_grid(grid, os.path.join(self.image_dir, f"epoch_{epoch + 1:03d}.png"))
         if self._writer:
             with self._writer.as_default():
@@ -117,7 +118,8 @@ class EvaluationCallback(keras.callbacks.Callback):
 
     Args:
         metrics_fn: maps generated samples (NumPy) to {name: float}, e.g. from
-            tfgan.evaluation.digit_metrics or circle_metrics.
+            tfgan.evaluation.digit_metrics or circle_metrics; for a conditional GAN it is called
+            with the samples and their labels, an equal number of each class.
         every_n_epochs: evaluate after epochs n, 2n, ... and after the last epoch.
         num_samples: samples per evaluation.
         seed: seeds the noise of the samples.
@@ -149,6 +151,7 @@ class EvaluationCallback(keras.callbacks.Callback):
         model: keras.Model,
         real_images,
         metrics: Sequence[str] = ("fid", "kid", "score"),
+        real_labels=None,
         **kwargs,
     ) -> "EvaluationCallback":
         """Scores image samples against real_images with a tfgan.classifier model.
@@ -157,9 +160,12 @@ class EvaluationCallback(keras.callbacks.Callback):
             model: a classifier from tfgan.classifier (e.g. `load_or_train`).
             real_images: [n, 28, 28, 1] real images in [-1, 1].
             metrics: groups from tfgan.evaluation.DIGIT_METRICS except "parzen".
+            real_labels: real_images' classes; for a conditional GAN, adds
+                tfgan.evaluation.LABEL_METRICS.
             **kwargs: every_n_epochs, num_samples, seed, prefix.
         """
-        return cls(evaluation.digit_metrics(model, real_images, metrics), **kwargs)
+        metrics_fn = evaluation.digit_metrics(model, real_images, metrics, real_labels=real_labels)
+        return cls(metrics_fn, **kwargs)
 
     @classmethod
     def for_circle(cls, radius: float = 1.0, **kwargs) -> "EvaluationCallback":
@@ -176,8 +182,12 @@ class EvaluationCallback(keras.callbacks.Callback):
         return (epoch + 1) % self.every_n_epochs == 0 or epoch + 1 == self.params.get("epochs")
 
     def score_samples(self) -> Dict[str, float]:
-        """metrics_fn of num_samples samples drawn from the fixed seed."""
-        return self.metrics_fn(self.model.generate(self.num_samples, seed=self.seed))
+        """metrics_fn of num_samples samples drawn from the fixed seed (and balanced labels)."""
+        samples = self.model.generate(self.num_samples, seed=self.seed)
+        if getattr(self.model, "num_classes", None) is None:
+            return self.metrics_fn(samples)
+        labels = gan_lib.balanced_labels(self.num_samples, self.model.num_classes)
+        return self.metrics_fn(samples, labels)
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None or not self.evaluates_after(epoch):

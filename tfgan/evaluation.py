@@ -22,6 +22,12 @@ fid: "fid"; kid: "kid", "kid_std"; score: "score", "confident", "rarest_class";
 prdc: "precision", "recall", "density", "coverage"; parzen: "parzen", "parzen_std_error",
 "parzen_sigma"."""
 
+LABEL_METRICS = ("label_accuracy", "intra_fid")
+"""Keys `digit_metrics` adds for a conditional generator's samples and their requested labels (with
+real_labels given): the classifier's agreement with the requested labels, and the intra-class Fréchet
+distance, the mean over classes of the distance between one class's samples and its real images
+(Miyato & Koyama 2018)."""
+
 CIRCLE_METRICS = ("radius_error", "angle_ks", "arc_coverage", "swd")
 """Keys of `circle_metrics`: mean |‖x‖ − r|, angular Kolmogorov–Smirnov distance to uniform,
 share of 36 ten-degree arcs holding at least half their expected share, sliced Wasserstein-1
@@ -37,6 +43,7 @@ def digit_metrics(
     metrics_to_compute: Sequence[str] = ("fid", "kid", "score"),
     parzen_validation_images=None,
     batch_size: int = 1000,
+    real_labels=None,
 ) -> MetricsFn:
     """A function scoring [n, 28, 28, 1] samples in [-1, 1] against real images with a classifier.
 
@@ -48,7 +55,8 @@ def digit_metrics(
     probability > 0.9 ("confident") and the share of the rarest predicted class ("rarest_class",
     1/C when the classes are balanced, 0 when one is missing); parzen is the Parzen-window
     log-likelihood of real_images under the samples, its σ chosen on parzen_validation_images
-    (Goodfellow et al. 2014).
+    (Goodfellow et al. 2014). Called with the labels the samples were drawn for, it adds
+    LABEL_METRICS (real_labels required).
 
     Args:
         model: a classifier from tfgan.classifier.
@@ -56,12 +64,16 @@ def digit_metrics(
         metrics_to_compute: groups from DIGIT_METRICS.
         parzen_validation_images: images in [-1, 1] that choose σ; required for "parzen".
         batch_size: images per classifier pass.
+        real_labels: the classes of real_images, for LABEL_METRICS.
 
     Returns:
-        f(samples) -> {key: float} with the keys of the chosen groups (see DIGIT_METRICS).
+        f(samples, labels=None) -> {key: float} with the keys of the chosen groups (see
+        DIGIT_METRICS) and, given labels, LABEL_METRICS.
 
     Raises:
-        ValueError: unknown metric names, "parzen" without validation images, or bad images.
+        ValueError: unknown metric names, "parzen" without validation images, or bad images;
+            f raises it for labels without real_labels, or for a class without samples or real
+            images.
     """
     chosen = _check_names(metrics_to_compute, DIGIT_METRICS)
     if "parzen" in chosen and parzen_validation_images is None:
@@ -69,16 +81,11 @@ def digit_metrics(
     real_images = np.asarray(real_images, np.float32)
     real_features, _ = classifier.features_and_logits(model, real_images, batch_size)
 
-    def compute(samples) -> Dict[str, float]:
+    def compute(samples, labels=None) -> Dict[str, float]:
         features, logits = classifier.features_and_logits(model, samples, batch_size)
         results = {}
         if "fid" in chosen:
-            # Features constant over both sets (ReLU units inactive on all images) add exactly 0
-            # to the distance but make both covariances singular: leave them out.
-            varying = np.ptp(np.concatenate([real_features, features]), axis=0) > 0
-            results["fid"] = metrics.frechet_distance(
-                real_features[:, varying], features[:, varying]
-            )
+            results["fid"] = _frechet_distance(real_features, features)
         if "kid" in chosen:
             kid = metrics.kernel_distance(real_features, features)
             results.update(kid=kid["mean"], kid_std=kid["std"])
@@ -96,9 +103,37 @@ def digit_metrics(
                 parzen_std_error=parzen["std_error"],
                 parzen_sigma=parzen["sigma"],
             )
+        if labels is not None:
+            results.update(_label_metrics(real_features, real_labels, features, logits, labels))
         return results
 
     return compute
+
+
+def _frechet_distance(real_features, features) -> float:
+    # Features constant over both sets (ReLU units inactive on all images) add exactly 0 to the
+    # distance but make both covariances singular: leave them out.
+    varying = np.ptp(np.concatenate([real_features, features]), axis=0) > 0
+    return metrics.frechet_distance(real_features[:, varying], features[:, varying])
+
+
+def _label_metrics(real_features, real_labels, features, logits, labels) -> Dict[str, float]:
+    if real_labels is None:
+        raise ValueError("label metrics need the real images' labels: pass real_labels=.")
+    real_labels, labels = np.asarray(real_labels), np.asarray(labels)
+    distances = []
+    for label in np.unique(np.concatenate([real_labels, labels])):
+        mine, real = features[labels == label], real_features[real_labels == label]
+        if min(len(mine), len(real)) < 2:
+            raise ValueError(
+                f"class {label} has {len(mine)} samples and {len(real)} real images; the "
+                "intra-class distance needs at least 2 of each: draw balanced labels."
+            )
+        distances.append(_frechet_distance(real, mine))
+    return {
+        "label_accuracy": float(np.mean(np.argmax(logits, axis=1) == labels)),
+        "intra_fid": float(np.mean(distances)),
+    }
 
 
 def circle_metrics(

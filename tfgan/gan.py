@@ -138,15 +138,17 @@ class GAN(keras.Model):
             batch_size: examples per generator call, to bound memory.
 
         Raises:
-            ValueError: labels for an unconditional GAN, or not n of them.
+            ValueError: labels for an unconditional GAN, not n of them, or outside [0, num_classes).
         """
         if self.num_classes is None:
             if labels is not None:
                 raise ValueError("labels= needs a conditional GAN (GAN(..., num_classes=K)).")
         elif labels is None:
-            labels = np.arange(n) % self.num_classes
-        elif len(labels) != n:
-            raise ValueError(f"generate({n}) needs {n} labels, got {len(labels)}.")
+            labels = balanced_labels(n, self.num_classes)
+        else:
+            labels = check_labels(labels, self.num_classes)
+            if len(labels) != n:
+                raise ValueError(f"generate({n}) needs {n} labels, got {len(labels)}.")
         return generate(
             self.generator, n, self.noise, seed, batch_size, labels, latent_dim=self.latent_dim
         )
@@ -474,6 +476,29 @@ class GAN(keras.Model):
                 f"GAN(num_classes={self.num_classes}) trains on (examples, labels) batches, but the "
                 "data have no labels: yield (x, y), e.g. tfgan.data.mnist(..., with_labels=True)."
             )
+        if labels.dtype.is_floating:
+            raise ValueError(
+                f"GAN(num_classes={self.num_classes}) takes integer labels, got {labels.dtype.name} "
+                "ones: give class indices in [0, num_classes)."
+            )
+        labels = tf.cast(labels, tf.int32)
+        if self.jit_compile:  # XLA compiles no checks: labels out of range pass unseen.
+            return real, labels
+        # An embedding on a GPU reads past its table silently: check in the step.
+        in_range = tf.logical_and(
+            tf.reduce_all(labels >= 0), tf.reduce_all(labels < self.num_classes)
+        )
+        check = tf.debugging.Assert(
+            in_range,
+            [
+                f"GAN(num_classes={self.num_classes}): a label is outside [0, {self.num_classes}); "
+                "labels are class indices. Labels:",
+                labels,
+            ],
+            summarize=16,
+        )
+        with tf.control_dependencies([check]):
+            labels = tf.identity(labels)
         return real, labels
 
     def _generate(self, z, labels, training):
@@ -589,6 +614,44 @@ def generate(
     return generator.predict(inputs, batch_size=batch_size, verbose=0)
 
 
+def balanced_labels(n: int, num_classes: int) -> np.ndarray:
+    """n labels with an equal number of each class: 0, 1, ..., num_classes - 1, 0, 1, ..."""
+    return np.arange(n, dtype=np.int32) % num_classes
+
+
+def check_labels(labels, num_classes: int) -> np.ndarray:
+    """labels as an int32 array, or ValueError naming the first one outside [0, num_classes)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or (labels.size and not np.issubdtype(labels.dtype, np.integer)):
+        raise ValueError(
+            f"labels must be a 1-D array of integer class indices, got {labels.dtype} of shape "
+            f"{labels.shape}."
+        )
+    outside = labels[(labels < 0) | (labels >= num_classes)]
+    if outside.size:
+        raise ValueError(
+            f"label {outside[0]} is outside [0, {num_classes}): labels are class indices of a "
+            f"{num_classes}-class GAN."
+        )
+    return labels.astype(np.int32)
+
+
+def generator_num_classes(generator: keras.Model) -> Optional[int]:
+    """K of a conditional generator built by tfgan.networks (its label embedding's rows), or None
+    for an unconditional one (one input)."""
+    if len(getattr(generator, "inputs", None) or []) < 2:
+        return None
+    embeddings = [
+        layer for layer in generator._flatten_layers() if isinstance(layer, keras.layers.Embedding)
+    ]
+    if not embeddings:
+        raise ValueError(
+            f"{generator.name!r} takes labels but has no label embedding to tell its number of "
+            "classes: save the GAN (gan.keras), which records it."
+        )
+    return embeddings[0].input_dim
+
+
 def load_generator(path: str, noise: str = "normal"):
     """Loads (generator, noise) from a saved generator.keras, or from a gan.keras (which knows its noise).
 
@@ -598,8 +661,8 @@ def load_generator(path: str, noise: str = "normal"):
 
     Raises:
         FileNotFoundError: there is no such file.
-        ValueError: the file is not a Keras model, or the model is not an unconditional generator
-            (one input of noise vectors, [batch, latent_dim]).
+        ValueError: the file is not a Keras model, or the model is not a generator (an input of noise
+            vectors, [batch, latent_dim], and for a conditional one a second of labels, [batch]).
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(
@@ -616,11 +679,13 @@ def load_generator(path: str, noise: str = "normal"):
     if isinstance(model, GAN):
         model, noise = model.generator, model.noise
     inputs = getattr(model, "inputs", None) or []
-    if len(inputs) != 1 or len(inputs[0].shape) != 2:
-        shapes = ", ".join(str(tuple(tensor.shape)) for tensor in inputs) or "unknown"
+    shapes = [tuple(tensor.shape) for tensor in inputs]
+    noise_then_labels = len(shapes) == 2 and len(shapes[0]) == 2 and len(shapes[1]) == 1
+    if not (len(shapes) == 1 and len(shapes[0]) == 2) and not noise_then_labels:
+        described = ", ".join(str(shape) for shape in shapes) or "unknown"
         raise ValueError(
-            f"{path} holds a model whose inputs ({shapes}) are not noise vectors [batch, latent_dim]: "
-            "give an unconditional generator (generator.keras or gan.keras)."
+            f"{path} holds a model whose inputs ({described}) are not noise vectors "
+            "[batch, latent_dim] (and labels [batch]): give a generator.keras or gan.keras."
         )
     return model, noise
 

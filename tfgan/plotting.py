@@ -57,6 +57,16 @@ def image_grid(images, columns: int = 0) -> np.ndarray:
     return grid
 
 
+def samples_grid(gan, num_images: int, seed: int = 0) -> np.ndarray:
+    """image_grid of a GAN's samples from `seed`: square, or for a conditional GAN one row per class
+    (num_images // num_classes columns, at least one)."""
+    if gan.num_classes is None:
+        return image_grid(gan.generate(num_images, seed=seed))
+    columns = max(1, num_images // gan.num_classes)
+    labels = np.repeat(np.arange(gan.num_classes, dtype=np.int32), columns)
+    return image_grid(gan.generate(len(labels), labels, seed=seed), columns)
+
+
 def save_image_grid(images, path: str, columns: int = 0, scale: int = 2) -> None:
     """Writes image_grid(images, columns) as a PNG, each pixel scaled up `scale` times for viewing."""
     save_grid(image_grid(images, columns), path, scale)

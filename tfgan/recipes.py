@@ -174,6 +174,8 @@ def mnist_gan(
     gradient_penalty: float = 0.0,
     r1_gamma: float = 0.0,
     r1_every: int = 1,
+    num_classes: Optional[int] = None,
+    conditioning: str = "projection",
 ) -> gan_lib.GAN:
     """The compiled GAN of an MNIST recipe; None takes the value of the objective's recipe
     (`objective(loss, spectral_norm, gradient_penalty)`), then of `arch`'s.
@@ -189,9 +191,11 @@ def mnist_gan(
         jit_compile, steps_per_execution: as `GAN.compile`'s.
         spectral_norm: spectral normalization in D (`tfgan.networks`).
         gradient_penalty, r1_gamma, r1_every: D's penalties (`penalties`).
+        num_classes, conditioning: a conditional GAN of `arch`'s conditional networks
+            (`tfgan.networks.image_gan_networks`).
 
     Raises:
-        ValueError: an unknown arch.
+        ValueError: an unknown arch, or one without a conditional version.
     """
     if arch not in MNIST_RECIPES:
         raise ValueError(f"Unknown arch {arch!r}: choose from {sorted(MNIST_RECIPES)}.")
@@ -199,12 +203,15 @@ def mnist_gan(
     chosen = objective(loss, spectral_norm, gradient_penalty)
     latent_dim = latent_dim or recipe.latent_dim
     return _compiled_gan(
-        lambda: networks.image_gan_networks(arch, latent_dim, spectral_norm),
+        lambda: networks.image_gan_networks(
+            arch, latent_dim, spectral_norm, num_classes, conditioning
+        ),
         latent_dim,
         chosen,
         decay_steps,
         first(learning_rate, chosen.learning_rate, recipe.learning_rate),
         first(beta_1, chosen.beta_1, recipe.beta_1),
+        num_classes=num_classes,
         loss=loss,
         d_steps=d_steps,
         seed=seed,
@@ -277,6 +284,7 @@ def _compiled_gan(
     learning_rate: float,
     beta_1: float,
     *,
+    num_classes: Optional[int] = None,
     loss: str,
     d_steps: Optional[int],
     seed: int,
@@ -296,6 +304,7 @@ def _compiled_gan(
         loss=loss,
         d_steps=d_steps or chosen.d_steps,
         regularizers=penalties(gradient_penalty, r1_gamma, r1_every),
+        num_classes=num_classes,
         seed=seed,
     )
     compile_with_adam(
