@@ -122,6 +122,23 @@ class ConditionalGanTest(tf.test.TestCase, parameterized.TestCase):
                 history = self._fit(gan, _images_with_labels(8)[1])
                 self.assertTrue(np.isfinite(history.history["d_loss"]).all())
 
+    def test_mixed_float16_trains_the_conditional_dcgan_with_finite_losses(self):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        try:
+            gan = _conditional_gan()
+            history = self._fit(gan, _images_with_labels(6)[1])
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        norm = next(
+            layer
+            for layer in gan.generator.layers
+            if isinstance(layer, networks.ConditionalBatchNormalization)
+        )
+        self.assertEqual(norm.compute_dtype, "float16")
+        for key in ("d_loss", "g_loss"):
+            self.assertTrue(np.isfinite(history.history[key]).all(), key)
+        self.assertTrue(np.isfinite(gan.generate(3)).all())
+
     def test_labels_outside_the_classes_fail_naming_the_range(self):
         with self.assertRaisesRegex(tf.errors.InvalidArgumentError, r"outside \[0, 3\)"):
             self._fit(_conditional_gan(), _labels(0, 1, 2, 3))

@@ -20,6 +20,7 @@ from penalties import GradientNormSquared
 from tfgan import distribute, metrics, networks
 
 import cli  # bin/cli.py (on the path via conftest.py)
+import gan_test
 
 LATENT_DIM = 3
 LOG_KEYS = ("loss", "d_loss", "g_loss", "d_real", "d_fake", "d_accuracy")
@@ -299,6 +300,28 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllClose(logs["d_loss"], -np.log(d_of_x) - np.log(1 - d_of_x), rtol=1e-5)
         self.assertAllClose(logs["g_loss"], -np.log(d_of_x), rtol=1e-5)
         self.assertAllClose(logs["d_accuracy"], 0.5)
+
+    def test_conditional_labels_are_sharded_with_their_images(self):
+        # Each label has its own circle: labels split apart from their points would mix the two.
+        with _mirrored().scope():
+            keras.utils.set_random_seed(SEED)
+            gan = tfgan.GAN(
+                networks.mlp_generator(4, 2, (64, 64), num_classes=2),
+                networks.mlp_discriminator(2, (64, 64), num_classes=2),
+                latent_dim=4,
+                num_classes=2,
+                seed=SEED,
+            )
+            gan.compile(
+                g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                steps_per_execution=100,
+            )
+        gan.fit(gan_test._two_circles(256, seed=0), steps_per_epoch=1500, verbose=0)
+        for label, radius, other_radius in ((0, 1.0, 2.0), (1, 2.0, 1.0)):
+            points = gan.generate(2000, labels=np.full(2000, label), seed=0)
+            self.assertLess(metrics.radius_error(points, radius), 0.15, f"label {label}")
+            self.assertGreater(metrics.radius_error(points, other_radius), 0.7, f"label {label}")
 
     def test_short_circle_run_reaches_one_device_quality(self):
         def radius_error(strategy):
