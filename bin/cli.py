@@ -182,6 +182,38 @@ def define_objective_flags() -> None:
         )
 
 
+def define_ema_flags(default: bool = False) -> None:
+    """--ema and --ema_half_life: sample from an averaged generator (tfgan.ema)."""
+    flags.DEFINE_boolean(
+        "ema",
+        default,
+        "Sample from an exponential moving average of G's weights (tfgan.ema.GeneratorEMA): "
+        "generator.keras is the averaged generator, trained_generator.keras the trained one.",
+    )
+    flags.DEFINE_float(
+        "ema_half_life",
+        tfgan.ema.GeneratorEMA().half_life_images,
+        "Training images over which the average halves the weight of older weights (with "
+        "StyleGAN2-ADA's ramp-up).",
+    )
+    register_positive("ema_half_life")
+
+
+def generator_ema() -> Optional["tfgan.ema.GeneratorEMA"]:
+    """The --ema flags' GeneratorEMA, or None."""
+    values = flags.FLAGS
+    return tfgan.ema.GeneratorEMA(values.ema_half_life) if values.ema else None
+
+
+def generator_outputs(gan: "tfgan.GAN") -> Dict[str, Callable[[str], None]]:
+    """{file name: writer} of a script's generators: generator.keras, what samples come from, and with
+    --ema trained_generator.keras, the trained network."""
+    outputs = {"generator.keras": gan.sampling_generator.save}
+    if gan.averaged_generator is not None:
+        outputs["trained_generator.keras"] = gan.generator.save
+    return outputs
+
+
 def objective(recipes: Optional[dict] = None) -> "tfgan.recipes.Objective":
     """The recipe of the chosen loss and constraints; warns in one line if a critic is unconstrained."""
     values = flags.FLAGS
@@ -209,6 +241,7 @@ def recipe_arguments(steps_per_epoch: int) -> Dict[str, object]:
         gradient_penalty=values.gradient_penalty,
         r1_gamma=values.r1_gamma,
         r1_every=values.r1_every,
+        generator_ema=generator_ema(),
     )
 
 

@@ -33,6 +33,7 @@ flags.DEFINE_integer(
     "hidden_units", 128, "Width of the two hidden layers of G and D.", lower_bound=1
 )
 cli.define_objective_flags()
+cli.define_ema_flags()
 flags.DEFINE_float(
     "learning_rate",
     None,
@@ -109,7 +110,7 @@ def main(argv):
     def outputs(gan):
         return {
             "gan.keras": gan.save,
-            "generator.keras": gan.generator.save,
+            **cli.generator_outputs(gan),
             "circle.png": lambda path: tfgan.plotting.plot_circle(gan, path, FLAGS.radius),
         }
 

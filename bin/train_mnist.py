@@ -62,6 +62,26 @@ flags.DEFINE_enum(
     "How a conditional D sees the label: projection (Miyato & Koyama 2018) or concat.",
 )
 cli.define_objective_flags()
+cli.define_ema_flags()
+flags.DEFINE_enum(
+    "augment",
+    "none",
+    ("none", "diff", "adaptive"),
+    "Augment what D sees (tfgan.augment): diff = DiffAugment's color,translation,cutout on every "
+    "image (Zhao et al. 2020); adaptive = ADA's transformations with a probability p that follows "
+    "D's overfitting (Karras et al. 2020).",
+)
+flags.DEFINE_float(
+    "ada_target",
+    tfgan.augment.AdaptiveAugment.TARGET,
+    "With --augment=adaptive, the overfitting signal E[sign D(x_real)] that p aims for.",
+)
+flags.DEFINE_float(
+    "ada_speed",
+    tfgan.augment.AdaptiveAugment.SPEED_IMAGES,
+    "With --augment=adaptive, training images for p to move from 0 to 1.",
+)
+cli.register_positive("ada_speed")
 flags.DEFINE_integer(
     "latent_dim",
     None,
@@ -107,6 +127,9 @@ flags.register_validator(
     "learning_rate", lambda v: v is None or v > 0, message="--learning_rate must be positive."
 )
 flags.register_validator(
+    "ada_target", lambda v: 0 <= v <= 1, message="--ada_target must be in [0, 1]."
+)
+flags.register_validator(
     "beta_1", lambda v: v is None or 0 <= v < 1, message="--beta_1 must be in [0, 1)."
 )
 flags.register_multi_flags_validator(
@@ -115,6 +138,15 @@ flags.register_multi_flags_validator(
     message=f"--conditional needs --arch in {', '.join(tfgan.networks.CONDITIONAL_ARCHITECTURES)}.",
 )
 FLAGS = flags.FLAGS
+
+
+def _augment():
+    """The --augment flags' tfgan.augment object, or None."""
+    if FLAGS.augment == "diff":
+        return tfgan.augment.DiffAugment()
+    if FLAGS.augment == "adaptive":
+        return tfgan.augment.AdaptiveAugment(FLAGS.ada_target, speed_images=FLAGS.ada_speed)
+    return None
 
 
 def main(argv):
@@ -148,6 +180,7 @@ def main(argv):
                 d_steps=d_steps,
                 num_classes=tfgan.data.NUM_CLASSES if FLAGS.conditional else None,
                 conditioning=FLAGS.conditioning,
+                augment=_augment(),
                 **cli.recipe_arguments(steps_per_epoch),
             )
         return cli.Training(gan, data, epochs, steps_per_epoch)
@@ -172,7 +205,7 @@ def main(argv):
         grid = tfgan.plotting.samples_grid(gan, 100, FLAGS.seed)
         return {
             "gan.keras": gan.save,
-            "generator.keras": gan.generator.save,
+            **cli.generator_outputs(gan),
             "samples.png": lambda path: tfgan.plotting.save_grid(grid, path),
         }
 

@@ -261,6 +261,27 @@ class TrainMnistTest(tf.test.TestCase):
         for want, got in zip(uninterrupted.get_weights(), resumed_generator.get_weights()):
             self.assertAllEqual(want, got)
 
+    def test_ema_and_augment_flags_train_an_averaged_augmented_gan(self):
+        result = run_script(
+            "train_mnist.py",
+            *self._args(epochs=1),
+            "--ema",
+            "--augment=adaptive",
+            "--ada_target=0.5",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        gan = keras.models.load_model(os.path.join(self.output_dir, "gan.keras"))
+        self.assertIsInstance(gan.augment, tfgan.augment.AdaptiveAugment)
+        self.assertEqual(gan.augment.target, 0.5)
+        self.assertGreater(float(gan.augment.updates), 0.0)
+        for name, network in (
+            ("generator.keras", gan.averaged_generator),
+            ("trained_generator.keras", gan.generator),
+        ):
+            saved = keras.models.load_model(os.path.join(self.output_dir, name))
+            for want, got in zip(network.get_weights(), saved.get_weights()):
+                self.assertAllEqual(want, got)
+
     def test_bad_input_exits_nonzero_with_one_line(self):
         truncated = os.path.join(self.get_temp_dir(), "truncated")
         write_mnist_like_split(truncated, num_images=8)
@@ -274,6 +295,9 @@ class TrainMnistTest(tf.test.TestCase):
             ([f"--data_dir={truncated}"], "train-images-idx3-ubyte.gz"),
             (["--epochs=0"], "--epochs"),
             (["--mixed_precision=fp16"], "--mixed_precision"),
+            (["--augment=ada"], "--augment"),
+            (["--ada_target=2"], "--ada_target"),
+            (["--ema_half_life=0"], "--ema_half_life"),
         ):
             with self.subTest(args=args):
                 result = run_script("train_mnist.py", f"--output_dir={self.output_dir}", *args)

@@ -1,9 +1,11 @@
 """tfgan: Generative Adversarial Nets (Goodfellow et al. 2014) for TensorFlow 2 / Keras 3."""
 
 from tfgan import (
+    augment,
     callbacks,
     classifier,
     data,
+    ema,
     evaluation,
     losses,
     metrics,
@@ -17,9 +19,11 @@ from tfgan.gan import GAN
 
 __all__ = [
     "GAN",
+    "augment",
     "callbacks",
     "classifier",
     "data",
+    "ema",
     "evaluation",
     "losses",
     "metrics",

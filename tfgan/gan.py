@@ -7,7 +7,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan import distribute, losses
+from tfgan import augment as augment_lib
+from tfgan import distribute, ema, losses
 from tfgan import regularizers as regularizers_lib
 
 UPDATES = ("alternating", "simultaneous")
@@ -29,6 +30,12 @@ class GAN(keras.Model):
     minimises its generator loss. A batch is `x`, `(x,)` or `(x, y)`: with `num_classes` set, y holds
     the examples' integer labels, and both networks take `[inputs, labels]` (G(z, y), D(x, y));
     without it, labels in the data are ignored.
+
+    With `generator_ema`, `averaged_generator` holds an exponential moving average of G's weights,
+    updated after every G update (`tfgan.ema`); `generate`, `call` and the callbacks sample from it
+    (`sampling_generator`), while `generator` stays the trained network. With `augment`, D sees
+    augmented real and generated images in training, in both players' updates and in the
+    regularizers' critic (`tfgan.augment`).
 
     Logs (epoch means, shown by the progress bar, History and TensorBoard): `d_loss` and `g_loss`, the
     loss's diagnostics (`d_real`, `d_fake`, `d_accuracy` for the logistic losses), each regularizer's
@@ -55,6 +62,10 @@ class GAN(keras.Model):
         noise: prior p(z): "normal" (standard normal) or "uniform" (on [-1, 1]).
         regularizers: `tfgan.regularizers.Regularizer`s whose penalties D's loss adds.
         num_classes: for a conditional GAN, the number of classes of the labels; None: unconditional.
+        generator_ema: None (no average), True (`tfgan.ema.GeneratorEMA()`'s schedule), a constant
+            decay in [0, 1), or a `tfgan.ema.GeneratorEMA`.
+        augment: None, "diff" (`tfgan.augment.DiffAugment()`), "adaptive"
+            (`tfgan.augment.AdaptiveAugment()`) or a `tfgan.augment.Augment`; images only.
         seed: seeds all randomness in the step; the same seed gives the same run.
 
     Raises:
@@ -72,6 +83,8 @@ class GAN(keras.Model):
         noise: str = "normal",
         regularizers: Sequence[regularizers_lib.Regularizer] = (),
         num_classes: Optional[int] = None,
+        generator_ema: Union[None, bool, float, ema.GeneratorEMA] = None,
+        augment: Union[None, str, augment_lib.Augment] = None,
         seed: Optional[int] = None,
         **kwargs,
     ):
@@ -89,7 +102,13 @@ class GAN(keras.Model):
             )
         if noise not in NOISES:
             raise ValueError(f"noise must be one of {NOISES}, got {noise!r}.")
-        _check_networks(generator, discriminator, latent_dim, num_classes)
+        fake = _check_networks(generator, discriminator, latent_dim, num_classes)
+        augment = augment_lib.get(augment)
+        if augment is not None and len(fake.shape) != 4:
+            raise ValueError(
+                f"augment= transforms images [batch, height, width, channels], but the generator "
+                f"makes shape {tuple(fake.shape)}: use augmentation with image GANs only."
+            )
         distribute.check_created_in_scope(
             tf.distribute.get_strategy(),
             generator.variables + discriminator.variables,
@@ -104,6 +123,11 @@ class GAN(keras.Model):
         self.noise = noise
         self.regularizers = _check_regularizers(regularizers)
         self.num_classes = num_classes
+        self.generator_ema = ema.get(generator_ema)
+        self.averaged_generator = None
+        if self.generator_ema is not None:
+            self.averaged_generator = ema.averaged_copy(generator)
+        self.augment = augment
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         self.evaluation_seed_generator = keras.random.SeedGenerator(
@@ -117,9 +141,14 @@ class GAN(keras.Model):
     def metrics(self):
         return list(self.trackers.values())
 
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """What the GAN's samples come from: `averaged_generator` if any, else `generator`."""
+        return self.averaged_generator or self.generator
+
     def call(self, z, labels=None, training=False):
-        """Runs the generator: G(z), or G(z, y) for a conditional GAN."""
-        return self._generate(z, labels, training)
+        """Runs the sampling generator: G(z), or G(z, y) for a conditional GAN."""
+        return self.sampling_generator(_network_inputs(z, labels), training=training)
 
     def sample_noise(self, batch_size, seed):
         """[batch_size, latent_dim] draws from p(z); seed as for the module's `sample_noise`."""
@@ -128,7 +157,7 @@ class GAN(keras.Model):
     def generate(
         self, n: int, labels=None, seed: Optional[int] = None, batch_size: int = 1024
     ) -> np.ndarray:
-        """Returns n generated examples as a NumPy array (inference mode).
+        """Returns n examples of the sampling generator as a NumPy array (inference mode).
 
         Args:
             n: number of examples.
@@ -150,7 +179,13 @@ class GAN(keras.Model):
             if len(labels) != n:
                 raise ValueError(f"generate({n}) needs {n} labels, got {len(labels)}.")
         return generate(
-            self.generator, n, self.noise, seed, batch_size, labels, latent_dim=self.latent_dim
+            self.sampling_generator,
+            n,
+            self.noise,
+            seed,
+            batch_size,
+            labels,
+            latent_dim=self.latent_dim,
         )
 
     # Compilation and (de)serialisation.
@@ -253,6 +288,8 @@ class GAN(keras.Model):
             noise=self.noise,
             regularizers=[keras.saving.serialize_keras_object(r) for r in self.regularizers],
             num_classes=self.num_classes,
+            generator_ema=keras.saving.serialize_keras_object(self.generator_ema),
+            augment=keras.saving.serialize_keras_object(self.augment),
             seed=self.seed,
         )
         return config
@@ -267,6 +304,8 @@ class GAN(keras.Model):
         config["regularizers"] = [
             keras.saving.deserialize_keras_object(r) for r in config.get("regularizers", ())
         ]
+        for key in ("generator_ema", "augment"):
+            config[key] = keras.saving.deserialize_keras_object(config.get(key))
         return cls(**config)
 
     def save_own_variables(self, store):
@@ -356,7 +395,7 @@ class GAN(keras.Model):
                 real_logits = self._discriminate(real, labels, True)
             objective, logs = self._generator_objective(fake_logits, real_logits, labels)
             scaled = self.g_optimizer.scale_loss(objective)
-        _apply(self.g_optimizer, tape.gradient(scaled, self._g_variables), self._g_variables)
+        self._apply_generator_update(tape.gradient(scaled, self._g_variables), z)
         return logs
 
     def _simultaneous_update(self, real, labels):
@@ -375,8 +414,19 @@ class GAN(keras.Model):
         d_gradients = d_tape.gradient(d_scaled, self._d_variables)
         g_gradients = g_tape.gradient(g_scaled, self._g_variables)
         _apply(self.d_optimizer, d_gradients, self._d_variables)
-        _apply(self.g_optimizer, g_gradients, self._g_variables)
+        self._apply_generator_update(g_gradients, z)
         return d_logs, g_logs
+
+    def _apply_generator_update(self, gradients, z):
+        """Applies G's gradients, then moves the averaged generator towards G (if any)."""
+        batch_images = tf.shape(z)[0] * tf.distribute.get_strategy().num_replicas_in_sync
+        images_seen = tf.cast(self.g_optimizer.iterations, tf.float32) * tf.cast(
+            batch_images, tf.float32
+        )
+        _apply(self.g_optimizer, gradients, self._g_variables)
+        if self.averaged_generator is not None:
+            beta = self.generator_ema.beta(images_seen, batch_images)
+            ema.update(ema.averaged_pairs(self.generator, self.averaged_generator), beta)
 
     def _discriminator_objective(self, real, fake, labels, training=True):
         """D's loss, penalties and diagnostics on one minibatch: what every D update and test_step use.
@@ -390,6 +440,9 @@ class GAN(keras.Model):
         fake_logits = self._discriminate(fake, labels, training)
         d_loss = self.gan_loss.discriminator_loss(real_logits, fake_logits, labels=labels)
         _check_per_example(d_loss, real, "The loss's discriminator_loss")
+        augment_logs = {}
+        if training and self.augment is not None:
+            augment_logs = {k: (v, 1.0) for k, v in self.augment.observe(real_logits).items()}
         per_example = {
             "d_loss": d_loss,
             **self.gan_loss.diagnostics(real_logits, fake_logits, labels=labels),
@@ -406,7 +459,7 @@ class GAN(keras.Model):
             penalty = distribute.share(per_example[regularizer.name], counts[regularizer.name])
             objective += regularizer.every * penalty
         logs = {name: (mean, computed.get(name, 1.0)) for name, mean in means.items()}
-        return objective, logs, real_logits, fake_logits
+        return objective, {**logs, **augment_logs}, real_logits, fake_logits
 
     def _penalty(self, regularizer, real, fake, labels, training):
         """(weight * the regularizer's per-example penalty, 1.0 if computed in this update else 0.0).
@@ -455,7 +508,15 @@ class GAN(keras.Model):
         logits = tf.zeros((2, 1))
         labels = None if self.num_classes is None else tf.zeros((2,), tf.int32)
         diagnostics = list(self.gan_loss.diagnostics(logits, logits, labels=labels))
-        keys = ["loss", "d_loss", "g_loss", *diagnostics, *(r.name for r in self.regularizers)]
+        augment_keys = self.augment.log_keys if self.augment is not None else ()
+        keys = [
+            "loss",
+            "d_loss",
+            "g_loss",
+            *diagnostics,
+            *(r.name for r in self.regularizers),
+            *augment_keys,
+        ]
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
             raise ValueError(
@@ -505,6 +566,9 @@ class GAN(keras.Model):
         return self.generator(_network_inputs(z, labels), training=training)
 
     def _discriminate(self, x, labels, training):
+        """D's logits; in training, of augmented examples when the GAN augments."""
+        if training and self.augment is not None:
+            x = self.augment(x, distribute.replica_seed(self.seed_generator))
         return self.discriminator(_network_inputs(x, labels), training=training)
 
     def _seed_states(self):
@@ -677,7 +741,7 @@ def load_generator(path: str, noise: str = "normal"):
             "generator.keras or gan.keras written by tfgan."
         ) from error
     if isinstance(model, GAN):
-        model, noise = model.generator, model.noise
+        model, noise = model.sampling_generator, model.noise
     inputs = getattr(model, "inputs", None) or []
     shapes = [tuple(tensor.shape) for tensor in inputs]
     noise_then_labels = len(shapes) == 2 and len(shapes[0]) == 2 and len(shapes[1]) == 1
@@ -751,7 +815,8 @@ def _check_regularizers(regularizers):
 
 
 def _check_networks(generator, discriminator, latent_dim, num_classes):
-    """Raises ValueError unless z(latent_dim) -> G -> D -> one logit fits together.
+    """Raises ValueError unless z(latent_dim) -> G -> D -> one logit fits together; returns G's
+    symbolic output.
 
     Checks by calling both networks on symbolic inputs, which builds subclassed networks too.
     """
@@ -781,6 +846,7 @@ def _check_networks(generator, discriminator, latent_dim, num_classes):
         raise ValueError(
             f"The discriminator must output one logit per example, but its output shape is {shape}."
         )
+    return fake
 
 
 def _one_line(error):

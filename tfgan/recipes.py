@@ -176,6 +176,8 @@ def mnist_gan(
     r1_every: int = 1,
     num_classes: Optional[int] = None,
     conditioning: str = "projection",
+    generator_ema=None,
+    augment=None,
 ) -> gan_lib.GAN:
     """The compiled GAN of an MNIST recipe; None takes the value of the objective's recipe
     (`objective(loss, spectral_norm, gradient_penalty)`), then of `arch`'s.
@@ -193,6 +195,7 @@ def mnist_gan(
         gradient_penalty, r1_gamma, r1_every: D's penalties (`penalties`).
         num_classes, conditioning: a conditional GAN of `arch`'s conditional networks
             (`tfgan.networks.image_gan_networks`).
+        generator_ema, augment: as `tfgan.GAN`'s.
 
     Raises:
         ValueError: an unknown arch, or one without a conditional version.
@@ -220,6 +223,8 @@ def mnist_gan(
         gradient_penalty=gradient_penalty,
         r1_gamma=r1_gamma,
         r1_every=r1_every,
+        generator_ema=generator_ema,
+        augment=augment,
     )
 
 
@@ -242,6 +247,7 @@ def circle_gan(
     gradient_penalty: float = 0.0,
     r1_gamma: float = 0.0,
     r1_every: int = 1,
+    generator_ema=None,
 ) -> gan_lib.GAN:
     """The compiled GAN of bin/train_circle.py: MLPs of two `hidden_units` layers for 2-D points; None
     takes the value of the objective's recipe in CIRCLE_OBJECTIVES, then the CIRCLE_* default.
@@ -268,6 +274,7 @@ def circle_gan(
         gradient_penalty=gradient_penalty,
         r1_gamma=r1_gamma,
         r1_every=r1_every,
+        generator_ema=generator_ema,
     )
 
 
@@ -293,6 +300,8 @@ def _compiled_gan(
     gradient_penalty: float,
     r1_gamma: float,
     r1_every: int,
+    generator_ema=None,
+    augment=None,
 ) -> gan_lib.GAN:
     """A GAN of `build_networks()` (built after seeding) compiled with `chosen`'s Adam and penalties."""
     keras.utils.set_random_seed(seed)
@@ -305,6 +314,8 @@ def _compiled_gan(
         d_steps=d_steps or chosen.d_steps,
         regularizers=penalties(gradient_penalty, r1_gamma, r1_every),
         num_classes=num_classes,
+        generator_ema=generator_ema,
+        augment=augment,
         seed=seed,
     )
     compile_with_adam(
