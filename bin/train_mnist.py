@@ -78,8 +78,9 @@ flags.DEFINE_float(
 )
 flags.DEFINE_float(
     "ada_speed",
-    tfgan.augment.AdaptiveAugment.SPEED_IMAGES,
-    "With --augment=adaptive, training images for p to move from 0 to 1.",
+    tfgan.recipes.MNIST_ADA_SPEED_IMAGES,
+    "With --augment=adaptive, training images for p to move from 0 to 1 (ADA's 500,000 suits runs "
+    "of millions of images).",
 )
 cli.register_positive("ada_speed")
 flags.DEFINE_integer(

@@ -268,6 +268,16 @@ class AugmentInTheStepTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllEqual(loaded.augment.p, gan.augment.p)
         self.assertAllEqual(loaded.augment.updates, gan.augment.updates)
 
+    def test_mixed_float16_trains_with_augmentation(self):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        try:
+            gan = _image_gan(augment.AdaptiveAugment(speed_images=640, interval=1))
+            history = gan.fit(_image_data(), steps_per_epoch=3, verbose=0).history
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        self.assertTrue(all(np.isfinite(values).all() for values in history.values()))
+        self.assertTrue(all(np.isfinite(w).all() for w in gan.generator.get_weights()))
+
     def test_augmenting_points_fails_at_construction(self):
         with self.assertRaisesRegex(ValueError, "image GANs only"):
             tfgan.GAN(

@@ -419,14 +419,16 @@ class GAN(keras.Model):
 
     def _apply_generator_update(self, gradients, z):
         """Applies G's gradients, then moves the averaged generator towards G (if any)."""
-        batch_images = tf.shape(z)[0] * tf.distribute.get_strategy().num_replicas_in_sync
-        images_seen = tf.cast(self.g_optimizer.iterations, tf.float32) * tf.cast(
-            batch_images, tf.float32
+        if self.averaged_generator is None:
+            _apply(self.g_optimizer, gradients, self._g_variables)
+            return
+        batch_images = tf.cast(
+            tf.shape(z)[0] * tf.distribute.get_strategy().num_replicas_in_sync, tf.float32
         )
+        images_seen = tf.cast(self.g_optimizer.iterations, tf.float32) * batch_images
         _apply(self.g_optimizer, gradients, self._g_variables)
-        if self.averaged_generator is not None:
-            beta = self.generator_ema.beta(images_seen, batch_images)
-            ema.update(ema.averaged_pairs(self.generator, self.averaged_generator), beta)
+        beta = self.generator_ema.beta(images_seen, batch_images)
+        ema.update(ema.averaged_pairs(self.generator, self.averaged_generator), beta)
 
     def _discriminator_objective(self, real, fake, labels, training=True):
         """D's loss, penalties and diagnostics on one minibatch: what every D update and test_step use.

@@ -228,6 +228,10 @@ def mnist_gan(
     )
 
 
+MNIST_ADA_SPEED_IMAGES = 100_000
+"""bin/train_mnist.py's AdaptiveAugment speed (images for p to go from 0 to 1): its runs are 300k
+images, ADA's are millions, for which its 500k suits (measured in docs/scripts.md, "Small data")."""
+
 CIRCLE_STEPS, CIRCLE_LEARNING_RATE, CIRCLE_BETA_1 = 6000, 1e-3, 0.5
 """bin/train_circle.py's defaults where the objective's recipe sets none."""
 
