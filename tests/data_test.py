@@ -377,7 +377,8 @@ class MnistTfdsTest(tf.test.TestCase, parameterized.TestCase):
                 FileNotFoundError, "cannot be reached.*data_dir="
             ) as raised:
                 data.mnist("train", dataset=dataset)
-        self.assertLess(time.monotonic() - start, 5.0)
+        # Far below a download's wait on an unreachable host (minutes), with room for a loaded machine.
+        self.assertLess(time.monotonic() - start, 20.0)
         self.assertNotIn("\n", str(raised.exception))
         can_reach.assert_called_once_with(host, port)
 
