@@ -182,11 +182,11 @@ def define_objective_flags() -> None:
         )
 
 
-def define_ema_flags(default: bool = False) -> None:
+def define_ema_flags() -> None:
     """--ema and --ema_half_life: sample from an averaged generator (tfgan.ema)."""
     flags.DEFINE_boolean(
         "ema",
-        default,
+        False,
         "Sample from an exponential moving average of G's weights (tfgan.ema.GeneratorEMA): "
         "generator.keras is the averaged generator, trained_generator.keras the trained one.",
     )
