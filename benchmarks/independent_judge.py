@@ -6,7 +6,8 @@
 Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8 epochs,
 seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000, and scores the
 samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py writes them): the share classified
-with p > 0.9 and the share of each predicted class. For a conditional generator's .npz (images and
+with p > 0.9, the share of each predicted class, and the Fréchet distance between the samples and all
+of --split in the judge's 128 features (its dense layer's). For a conditional generator's .npz (images and
 labels) it also reports label_accuracy, its agreement with the requested labels. The figures go to
 stdout as one JSON line.
 """
@@ -35,16 +36,17 @@ def build_judge(num_classes: int = 10) -> keras.Model:
             keras.layers.Conv2D(64, 5, padding="same", activation="relu"),
             keras.layers.MaxPooling2D(),
             keras.layers.Flatten(),
-            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(128, activation="relu", name="features"),
             keras.layers.Dropout(0.5),
             keras.layers.Dense(num_classes),
         ]
     )
 
 
-def verdict(judge: keras.Model, samples: np.ndarray, labels=None) -> dict:
-    """The share of samples classified with p > 0.9, the share of each predicted class and, given the
-    requested labels, the share classified as requested."""
+def verdict(judge: keras.Model, samples: np.ndarray, labels=None, real_images=None) -> dict:
+    """The share of samples classified with p > 0.9, the share of each predicted class, given the
+    requested labels the share classified as requested, and given real images the Fréchet distance to
+    them in the judge's "features" layer."""
     probabilities = keras.ops.convert_to_numpy(
         keras.ops.softmax(judge.predict(samples, batch_size=1000, verbose=0))
     )
@@ -57,6 +59,12 @@ def verdict(judge: keras.Model, samples: np.ndarray, labels=None) -> dict:
     }
     if labels is not None:
         figures["label_accuracy"] = float(np.mean(probabilities.argmax(axis=1) == labels))
+    if real_images is not None:
+        features = keras.Model(judge.inputs, judge.get_layer("features").output)
+        real, fake = (
+            features.predict(x, batch_size=1000, verbose=0) for x in (real_images, samples)
+        )
+        figures["fid"] = tfgan.metrics.frechet_distance(real, fake)
     return figures
 
 
@@ -84,7 +92,7 @@ def main(argv):
     report = {
         "judge_accuracy": float(accuracy),
         "samples": len(samples),
-        **verdict(judge, samples, labels),
+        **verdict(judge, samples, labels, real_images=images),
     }
     print(json.dumps(report))
 

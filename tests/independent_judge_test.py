@@ -35,6 +35,23 @@ class VerdictTest(tf.test.TestCase):
             "label_accuracy", independent_judge.verdict(_pixel_judge(), _images(drawn))
         )
 
+    def test_fid_is_zero_for_the_real_images_in_any_order_and_not_for_shifted_ones(self):
+        judge = keras.Sequential(
+            [
+                keras.Input((28, 28, 1)),
+                keras.layers.Flatten(),
+                keras.layers.Dense(16, activation="relu", name="features"),
+                keras.layers.Dense(10),
+            ]
+        )
+        real = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1)).astype(np.float32)
+        distance = lambda samples: independent_judge.verdict(judge, samples, real_images=real)[
+            "fid"
+        ]
+        self.assertNear(distance(real[::-1]), 0.0, 1e-6)
+        self.assertGreater(distance(np.clip(real + 0.5, -1, 1)), 0.01)
+        self.assertNotIn("fid", independent_judge.verdict(judge, real))
+
 
 if __name__ == "__main__":
     tf.test.main()

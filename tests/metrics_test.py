@@ -1,6 +1,7 @@
 """Tests for the circle metrics in tfgan.metrics, against SciPy and constructed point sets."""
 
 import itertools
+import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -179,6 +180,16 @@ class FrechetDistanceTest(tf.test.TestCase, parameterized.TestCase):
     def test_identical_sets_are_at_distance_zero(self):
         features = np.random.default_rng(2).normal(size=(100, 8))
         self.assertNear(metrics.frechet_distance(features, tf.constant(features)), 0.0, 1e-6)
+
+    def test_features_constant_over_both_sets_are_left_out(self):
+        rng = np.random.default_rng(4)
+        real, fake = rng.normal(size=(60, 3)), rng.normal(1.0, 2.0, size=(80, 3))
+        dead = lambda x: np.concatenate([x, np.full((len(x), 2), 0.5)], axis=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no singular-matrix warning from the square root
+            padded = metrics.frechet_distance(dead(real), dead(fake))
+        self.assertNear(padded, metrics.frechet_distance(real, fake), 1e-9)
+        self.assertEqual(metrics.frechet_distance(dead(real)[:, 3:], dead(fake)[:, 3:]), 0.0)
 
     def test_warns_when_fewer_samples_than_dimensions(self):
         rng = np.random.default_rng(3)

@@ -85,7 +85,7 @@ def digit_metrics(
         features, logits = classifier.features_and_logits(model, samples, batch_size)
         results = {}
         if "fid" in chosen:
-            results["fid"] = _frechet_distance(real_features, features)
+            results["fid"] = metrics.frechet_distance(real_features, features)
         if "kid" in chosen:
             kid = metrics.kernel_distance(real_features, features)
             results.update(kid=kid["mean"], kid_std=kid["std"])
@@ -110,13 +110,6 @@ def digit_metrics(
     return compute
 
 
-def _frechet_distance(real_features, features) -> float:
-    # Features constant over both sets (ReLU units inactive on all images) add exactly 0 to the
-    # distance but make both covariances singular: leave them out.
-    varying = np.ptp(np.concatenate([real_features, features]), axis=0) > 0
-    return metrics.frechet_distance(real_features[:, varying], features[:, varying])
-
-
 def _label_metrics(real_features, real_labels, features, logits, labels) -> Dict[str, float]:
     if real_labels is None:
         raise ValueError("label metrics need the real images' labels: pass real_labels=.")
@@ -129,7 +122,7 @@ def _label_metrics(real_features, real_labels, features, logits, labels) -> Dict
                 f"class {label} has {len(mine)} samples and {len(real)} real images; the "
                 "intra-class distance needs at least 2 of each: draw balanced labels."
             )
-        distances.append(_frechet_distance(real, mine))
+        distances.append(metrics.frechet_distance(real, mine))
     return {
         "label_accuracy": float(np.mean(np.argmax(logits, axis=1) == labels)),
         "intra_fid": float(np.mean(distances)),

@@ -51,8 +51,10 @@ def frechet_distance(real_features, fake_features) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets (FID, Heusel et al. 2017).
 
     d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^{1/2}), with sample means μ and unbiased sample
-    covariances Σ, computed in float64. When the matrix square root is not finite (singular
-    covariances), eps·I is added to both covariances; the real part of the square root is used.
+    covariances Σ, computed in float64. Features constant over both sets (ReLU units that never fire)
+    add exactly 0 but make both covariances singular, so they are left out. When the matrix square
+    root is still not finite, eps·I is added to both covariances; the real part of the square root
+    is used.
 
     Args:
         real_features: [n, d] array or tensor of features of real samples.
@@ -65,7 +67,11 @@ def frechet_distance(real_features, fake_features) -> float:
         ValueError: if the inputs are not rank 2 with matching feature sizes and >= 2 rows.
     """
     real, fake = _feature_pair(real_features, fake_features, min_rows=2)
+    varying = np.ptp(np.concatenate([real, fake]), axis=0) > 0
+    real, fake = real[:, varying], fake[:, varying]
     d = real.shape[1]
+    if d == 0:
+        return 0.0
     if min(len(real), len(fake)) < d:
         warnings.warn(
             f"Fewer samples ({len(real)} real, {len(fake)} fake) than feature dimensions ({d}): "
