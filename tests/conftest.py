@@ -4,6 +4,9 @@ the repository's bin/ (the scripts' shared `cli` module) and root (the `benchmar
 TensorFlow fixes its devices the first time it sets them up, and pytest runs every test module in one
 process, so the split happens here, before any test module is imported. Single-device tests are unaffected:
 they run on /cpu:0 as before.
+
+The end-to-end modules (the scripts run in subprocesses, the fault injection) are marked `slow`:
+`python -m pytest -q -m "not slow" tests` leaves them out while working on the library.
 """
 
 import os
@@ -20,3 +23,9 @@ tf.config.set_logical_device_configuration(
     tf.config.list_physical_devices("CPU")[0],
     [tf.config.LogicalDeviceConfiguration()] * LOGICAL_CPUS,
 )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: end-to-end runs of the scripts in subprocesses (seconds to a minute each)"
+    )

@@ -12,9 +12,12 @@ import sys
 import time
 
 import keras
+import pytest
 import tensorflow as tf
 
 import tfgan
+
+pytestmark = pytest.mark.slow
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 FAULTS = os.path.join(TESTS, "faults.py")

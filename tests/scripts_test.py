@@ -12,6 +12,7 @@ import time
 import zipfile
 
 import numpy as np
+import pytest
 from PIL import Image
 import tensorflow as tf
 from absl.testing import parameterized
@@ -20,6 +21,8 @@ import keras
 from idx_files import write_idx, write_learnable_split, write_mnist_like_split
 import tfgan
 from tfgan import classifier, metrics, networks
+
+pytestmark = pytest.mark.slow
 
 BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
 
