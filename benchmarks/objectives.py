@@ -2,13 +2,17 @@
 
 An objective is a loss with D's constraint (a gradient penalty, R1, spectral norm) and the d_steps its
 recipe uses (`tfgan.recipes.objective`). `cost_per_step` times `GAN.fit` for one objective on the circle
-or MNIST networks; `circle_quality` trains the circle for a wall-clock budget, sizing the run from the
-measured cost so that the learning rate still decays to 0 at its end, and scores the samples.
+or MNIST networks; `circle_quality` and `mnist_quality` train for a wall-clock budget, sizing the run
+from the measured cost so that the learning rate still decays to 0 at its end, and score the samples
+(the circle's metrics; tfgan's digit classifier's Fréchet distance, confident share and rarest class).
 
     python -m benchmarks.objectives --seeds=0,1,2 --seconds=20 --output=objectives.json
+    python -m benchmarks.objectives --model=mnist --data_dir=../shared/data/mnist --split=test \
+        --objectives=non_saturating,hinge+sn,wasserstein+gp10 --seconds=60
 """
 
 import dataclasses
+import functools
 import itertools
 import json
 import statistics
@@ -20,9 +24,11 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
+from tfgan import classifier
 from tfgan import data as data_lib
+from tfgan import evaluation
 from tfgan import gan as gan_lib
-from tfgan import metrics, recipes
+from tfgan import metrics, precision, recipes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,46 +149,95 @@ def cost_per_step(
 
 def circle_quality(spec: ObjectiveSpec, seconds: float, seed: int, ms_per_step: float) -> dict:
     """Trains the circle for about `seconds` of steps (from the measured cost) and scores 10,000 samples."""
-    steps = max(100, int(round(seconds * 1000 / ms_per_step / 100)) * 100)
+    steps = _steps(seconds, ms_per_step, multiple=100)
     gan = _circle_gan(spec, steps, seed)
-    start = time.perf_counter()
-    history = gan.fit(_data("circle", gan, seed), epochs=1, steps_per_epoch=steps, verbose=0)
-    trained = time.perf_counter() - start
-    samples = gan.generate(10000, seed=seed)
-    finite = bool(np.isfinite(samples).all() and np.isfinite(history.history["d_loss"]).all())
+    row, samples = _train(spec, gan, _data("circle", gan, seed), steps, seed)
+    finite = row["finite"]
     return {
-        "objective": spec.name,
-        "seed": seed,
-        "steps": steps,
-        "seconds": trained,
-        "finite": finite,
+        **row,
         "radius_error": metrics.radius_error(samples) if finite else float("nan"),
         "angle_ks": metrics.angular_ks_distance(samples) if finite else float("nan"),
         "arc_coverage": metrics.arc_coverage(samples) if finite else float("nan"),
     }
 
 
-def circle_table(
-    names: Sequence[str], seeds: Sequence[int], seconds: float, progress=print
+def mnist_quality(
+    spec: ObjectiveSpec, seconds: float, seed: int, ms_per_step: float, images, score
+) -> dict:
+    """Trains the default MNIST recipe's networks with the objective's recipe for about `seconds` of
+    steps on `images` ([n, 28, 28, 1] in [-1, 1], batches of 64 per D update) and scores 10,000
+    samples with `score` (a `tfgan.evaluation.digit_metrics` function of fid and score)."""
+    steps = _steps(seconds, ms_per_step, multiple=10)
+    gan = _mnist_gan(spec, steps, seed)
+    batches = (
+        tf.data.Dataset.from_tensor_slices(np.asarray(images, np.float32))
+        .shuffle(len(images), seed=seed)
+        .repeat()
+        .batch(64 * gan.d_steps, drop_remainder=True)
+        .prefetch(2)
+    )
+    row, samples = _train(spec, gan, batches, steps, seed)
+    figures = score(samples) if row["finite"] else {}
+    return {**row, **{key: figures.get(key, float("nan")) for key, _ in MNIST_FIGURES}}
+
+
+def _steps(seconds: float, ms_per_step: float, multiple: int) -> int:
+    return max(multiple, int(round(seconds * 1000 / ms_per_step / multiple)) * multiple)
+
+
+def _train(spec: ObjectiveSpec, gan: gan_lib.GAN, batches: tf.data.Dataset, steps: int, seed: int):
+    """Fits one epoch of `steps` steps (the run's length, which its learning rates decay over); the
+    row's common figures and 10,000 samples."""
+    start = time.perf_counter()
+    history = gan.fit(batches, epochs=1, steps_per_epoch=steps, verbose=0)
+    trained = time.perf_counter() - start
+    samples = gan.generate(10000, seed=seed)
+    finite = bool(np.isfinite(samples).all() and np.isfinite(history.history["d_loss"]).all())
+    row = {"objective": spec.name, "seed": seed, "steps": steps, "seconds": trained}
+    return {**row, "finite": finite}, samples
+
+
+CIRCLE_FIGURES = (
+    ("radius_error", "radius error"),
+    ("angle_ks", "angular KS"),
+    ("arc_coverage", "arcs held"),
+)
+MNIST_FIGURES = (
+    ("fid", "Fréchet distance"),
+    ("confident", "p > 0.9"),
+    ("rarest_class", "rarest class"),
+)
+
+
+def quality_table(
+    names: Sequence[str],
+    seeds: Sequence[int],
+    seconds: float,
+    quality,
+    model="circle",
+    progress=print,
 ) -> List[dict]:
-    """circle_quality of every objective and seed, each objective's cost measured once first."""
+    """quality(spec, seconds, seed, ms_per_step) of every objective and seed, each objective's cost
+    on `model` measured once first."""
     rows = []
     for name in names:
         spec = OBJECTIVES[name]
-        cost = cost_per_step(spec, "circle")
+        cost = cost_per_step(spec, model, steps=200 if model == "circle" else 20)
         progress(f"{name}: {cost['ms_per_step']:.2f} ms/step")
         for seed in seeds:
-            row = {**circle_quality(spec, seconds, seed, cost["ms_per_step"]), **cost}
+            row = {**quality(spec, seconds, seed, cost["ms_per_step"]), **cost}
             progress(json.dumps(row))
             rows.append(row)
     return rows
 
 
-def format_circle_table(rows: Sequence[dict]) -> str:
-    """Markdown: per objective, the mean ± spread over seeds of each figure."""
+def format_table(rows: Sequence[dict], figures=CIRCLE_FIGURES) -> str:
+    """Markdown: per objective, the mean (and range) over seeds of each of `figures` ((key, header)
+    pairs)."""
+    headers = " | ".join(header for _, header in figures)
     lines = [
-        "| objective | d_steps | ms/step | steps | radius error | angular KS | arcs held | seeds |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"| objective | d_steps | ms/step | steps | {headers} | seeds |",
+        "| --- | --- | --- | --- | " + "--- | " * len(figures) + "--- |",
     ]
     for name in dict.fromkeys(row["objective"] for row in rows):
         mine = [row for row in rows if row["objective"] == name]
@@ -191,9 +246,10 @@ def format_circle_table(rows: Sequence[dict]) -> str:
             values = [row[key] for row in mine]
             return f"{np.mean(values):.3g} ({min(values):.3g}–{max(values):.3g})"
 
+        cells = " | ".join(stat(key) for key, _ in figures)
         lines.append(
             f"| {name} | {mine[0]['d_steps']} | {mine[0]['ms_per_step']:.2f} | {mine[0]['steps']} | "
-            f"{stat('radius_error')} | {stat('angle_ks')} | {stat('arc_coverage')} | {len(mine)} |"
+            f"{cells} | {len(mine)} |"
         )
     return "\n".join(lines)
 
@@ -202,7 +258,22 @@ def _define_flags():
     """Defined only when run as a module: bin/benchmark.py imports this one and has its own."""
     flags.DEFINE_list("objectives", list(OBJECTIVES), f"Objectives: {', '.join(OBJECTIVES)}.")
     flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of each objective's runs.")
-    flags.DEFINE_float("seconds", 20.0, "Training seconds per circle run.")
+    flags.DEFINE_float("seconds", 20.0, "Training seconds per run.")
+    flags.DEFINE_enum(
+        "model", "circle", ["circle", "mnist"], "The circle or MNIST recipe's networks."
+    )
+    flags.DEFINE_enum(
+        "dataset", "mnist", data_lib.DATASETS, "MNIST: the images and the classifier's."
+    )
+    flags.DEFINE_string("data_dir", None, "MNIST: directory of IDX files; default: tfds.")
+    flags.DEFINE_string("split", "train", "MNIST: the split trained on and scored against.")
+    flags.DEFINE_string("classifier_split", "train", "MNIST: the split tfgan's classifier learns.")
+    flags.DEFINE_enum(
+        "mixed_precision",
+        "auto",
+        ("auto",) + precision.PRECISIONS,
+        "Dtype policy (as the scripts').",
+    )
     flags.DEFINE_string("output", None, "Write the rows as JSON here.")
 
 
@@ -211,10 +282,20 @@ def main(argv):
     unknown = sorted(set(flags.FLAGS.objectives) - set(OBJECTIVES))
     if unknown:
         raise app.UsageError(f"Unknown objectives {unknown}: choose from {list(OBJECTIVES)}.")
-    rows = circle_table(
-        flags.FLAGS.objectives, [int(s) for s in flags.FLAGS.seeds], flags.FLAGS.seconds
+    FLAGS = flags.FLAGS
+    keras.mixed_precision.set_global_policy(
+        precision.policy_name(precision.resolve(FLAGS.mixed_precision))
     )
-    print(format_circle_table(rows))
+    quality, figures = circle_quality, CIRCLE_FIGURES
+    if FLAGS.model == "mnist":
+        judge = classifier.load_or_train(FLAGS.dataset, FLAGS.classifier_split, FLAGS.data_dir)
+        images, _ = data_lib.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+        score = evaluation.digit_metrics(judge, images, ["fid", "score"])
+        quality = functools.partial(mnist_quality, images=images, score=score)
+        figures = MNIST_FIGURES
+    seeds = [int(seed) for seed in FLAGS.seeds]
+    rows = quality_table(FLAGS.objectives, seeds, FLAGS.seconds, quality, FLAGS.model)
+    print(format_table(rows, figures))
     if flags.FLAGS.output:
         with open(flags.FLAGS.output, "w") as f:
             json.dump(rows, f, indent=1)
