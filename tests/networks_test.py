@@ -129,6 +129,29 @@ class ImageNetworksTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(images.dtype, "float32")
         self.assertEqual(discriminator(images, training=False).dtype, "float32")
 
+    @parameterized.parameters(
+        (
+            "conditional dcgan generator",
+            lambda: networks.image_gan_networks("dcgan", 8, num_classes=3)[0],
+        ),
+        ("paper_mlp discriminator (Maxout)", lambda: networks.paper_mlp_discriminator()),
+    )
+    def test_a_model_saved_under_mixed_bfloat16_runs_when_loaded_under_float32(self, _, build):
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        try:
+            model = build()
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        path = os.path.join(self.get_temp_dir(), "model.keras")
+        model.save(path)
+        loaded = keras.models.load_model(path)
+        inputs = [np.zeros((2,) + tuple(i.shape[1:]), i.dtype) for i in loaded.inputs]
+        outputs = loaded(inputs if len(inputs) > 1 else inputs[0], training=False)
+        self.assertEqual(outputs.dtype, "float32")
+        self.assertAllClose(
+            outputs, model(inputs if len(inputs) > 1 else inputs[0], training=False)
+        )
+
     def test_tutorial_dcgan_has_the_tutorials_layers_and_parameter_counts(self):
         generator, discriminator = networks.image_gan_networks("tutorial_dcgan", latent_dim=100)
         # The counts the TensorFlow DCGAN tutorial's model summaries print.

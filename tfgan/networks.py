@@ -129,7 +129,11 @@ class Maxout(keras.layers.Layer):
         self.units = units
         self.pieces = pieces
         self.spectral_norm = spectral_norm
-        self.dense = normalized(keras.layers.Dense(units * pieces), spectral_norm)
+        # Sublayers take this layer's dtype policy, not the global one: a model saved under mixed
+        # precision and loaded under another global policy keeps one compute dtype.
+        self.dense = normalized(
+            keras.layers.Dense(units * pieces, dtype=self.dtype_policy), spectral_norm
+        )
 
     def build(self, input_shape):
         self.dense.build(input_shape)
@@ -167,8 +171,8 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.num_classes = num_classes
         self.synchronized = synchronized
         self.norm = keras.layers.BatchNormalization(
-            center=False, scale=False, synchronized=synchronized
-        )
+            center=False, scale=False, synchronized=synchronized, dtype=self.dtype_policy
+        )  # this layer's policy, as Maxout's sublayer
 
     def build(self, input_shape):
         x_shape = input_shape[0]
