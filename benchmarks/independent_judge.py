@@ -4,12 +4,13 @@
         --split=test
 
 Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8 epochs,
-seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000, and scores the
-samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py writes them): the share classified
+seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000, and scores
+each file of samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py writes them;
+comma-separated): the share classified
 with p > 0.9, the share of each predicted class, and the Fréchet distance between the samples and all
 of --split in the judge's 128 features (its dense layer's). For a conditional generator's .npz (images and
 labels) it also reports label_accuracy, its agreement with the requested labels. The figures go to
-stdout as one JSON line.
+stdout as one JSON line per file.
 """
 
 import json
@@ -83,24 +84,29 @@ def main(argv):
     )
     judge.fit(images[train], labels[train], batch_size=128, epochs=FLAGS.epochs, verbose=0)
     _, accuracy = judge.evaluate(images[held_out], labels[held_out], verbose=0)
-    labels = None
-    if FLAGS.samples.endswith(".npz"):
-        with np.load(FLAGS.samples) as written:
-            samples, labels = written["images"], written["labels"]
-    else:
-        samples = np.load(FLAGS.samples)
-    report = {
-        "judge_accuracy": float(accuracy),
-        "samples": len(samples),
-        **verdict(judge, samples, labels, real_images=images),
-    }
-    print(json.dumps(report))
+    for path in FLAGS.samples:
+        labels = None
+        if path.endswith(".npz"):
+            with np.load(path) as written:
+                samples, labels = written["images"], written["labels"]
+        else:
+            samples = np.load(path)
+        report = {
+            "file": path,
+            "judge_accuracy": float(accuracy),
+            "samples": len(samples),
+            **verdict(judge, samples, labels, real_images=images),
+        }
+        print(json.dumps(report), flush=True)
 
 
 def _define_flags():
     """Defined only when run as a module, so that importing verdict defines no flags."""
-    flags.DEFINE_string(
-        "samples", None, "Generated images (.npy, [n, 28, 28, 1] in [-1, 1]; or .npz with labels)."
+    flags.DEFINE_list(
+        "samples",
+        None,
+        "Files of generated images (.npy, [n, 28, 28, 1] in [-1, 1]; or .npz with labels), "
+        "comma-separated: the judge is trained once and scores each.",
     )
     flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "What the judge learns.")
     flags.DEFINE_string("data_dir", None, "Directory of IDX files; default: tfds.")
