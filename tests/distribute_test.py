@@ -226,6 +226,36 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
             self.assertAllClose(history[key][0], expected[key], rtol=1e-5, msg=key)
         self._assert_same_weights([gan.generator, gan.discriminator], [g, d])
 
+    def test_relativistic_average_on_two_replicas_equals_one_device_on_the_global_batch(self):
+        # Its means of the other side's logits run over the global batch, not over each replica's.
+        real = np.random.default_rng(1).normal(size=(8, 2)).astype(np.float32)
+        with _mirrored().scope():
+            gan = _make_gan(loss="relativistic_average")
+            gan.compile(g_optimizer=_optimizer("sgd"), d_optimizer=_optimizer("sgd"))
+        g, d = _copy(gan.generator), _copy(gan.discriminator)
+
+        def relativistic(mine, theirs):
+            """-log sigmoid(mine - E[theirs]) - log(1 - sigmoid(theirs - E[mine])), averaged."""
+            return tf.reduce_mean(
+                tf.nn.softplus(tf.reduce_mean(theirs) - mine)
+                + tf.nn.softplus(theirs - tf.reduce_mean(mine))
+            )
+
+        fake = g(_replica_noise(0, len(real)), training=True)
+        with tf.GradientTape() as tape:
+            d_loss = relativistic(d(real, training=True), d(fake, training=True))
+        _apply(_optimizer("sgd"), tape, d_loss, d)
+        with tf.GradientTape() as tape:
+            fake_logits = d(g(_replica_noise(1, len(real)), training=True), training=True)
+            g_loss = relativistic(fake_logits, d(real, training=True))
+        _apply(_optimizer("sgd"), tape, g_loss, g)
+
+        history = _fit_one_step(gan, real)
+
+        self.assertAllClose(history["d_loss"][0], d_loss, rtol=1e-5)
+        self.assertAllClose(history["g_loss"][0], g_loss, rtol=1e-5)
+        self._assert_same_weights([gan.generator, gan.discriminator], [g, d])
+
     def test_batch_norm_uses_global_batch_statistics_as_on_one_device(self):
         real = np.random.default_rng(2).uniform(-1, 1, size=(8, 28, 28, 1)).astype(np.float32)
         keras.utils.set_random_seed(SEED)
