@@ -108,9 +108,10 @@ def _mnist_gan(
 def _data(model: str, gan: gan_lib.GAN, seed: int) -> tf.data.Dataset:
     if model == "circle":
         return data_lib.circle(512 * gan.d_steps, seed=seed)
-    images = np.random.default_rng(seed).uniform(-1, 1, (64 * gan.d_steps * 4, 28, 28, 1))
+    batch = recipes.MNIST_BATCH_SIZE * gan.d_steps
+    images = np.random.default_rng(seed).uniform(-1, 1, (batch * 4, 28, 28, 1))
     batches = tf.data.Dataset.from_tensor_slices(images.astype(np.float32))
-    return batches.batch(64 * gan.d_steps, drop_remainder=True).repeat()
+    return batches.batch(batch, drop_remainder=True).repeat()
 
 
 class _EpochClock(keras.callbacks.Callback):
@@ -165,7 +166,7 @@ def mnist_quality(
     spec: ObjectiveSpec, seconds: float, seed: int, ms_per_step: float, images, score
 ) -> dict:
     """Trains the default MNIST recipe's networks with the objective's recipe for about `seconds` of
-    steps on `images` ([n, 28, 28, 1] in [-1, 1], batches of 64 per D update) and scores 10,000
+    steps on `images` ([n, 28, 28, 1] in [-1, 1], the recipe's batch per D update) and scores 10,000
     samples with `score` (a `tfgan.evaluation.digit_metrics` function of fid and score)."""
     steps = _steps(seconds, ms_per_step, multiple=10)
     gan = _mnist_gan(spec, steps, seed)
@@ -173,7 +174,7 @@ def mnist_quality(
         tf.data.Dataset.from_tensor_slices(np.asarray(images, np.float32))
         .shuffle(len(images), seed=seed)
         .repeat()
-        .batch(64 * gan.d_steps, drop_remainder=True)
+        .batch(recipes.MNIST_BATCH_SIZE * gan.d_steps, drop_remainder=True)
         .prefetch(2)
     )
     row, samples = _train(spec, gan, batches, steps, seed)
@@ -270,21 +271,22 @@ def _define_flags():
     flags.DEFINE_string("classifier_split", "train", "MNIST: the split tfgan's classifier learns.")
     flags.DEFINE_enum(
         "mixed_precision",
-        "auto",
+        None,
         ("auto",) + precision.PRECISIONS,
-        "Dtype policy (as the scripts').",
+        "Dtype policy (default: the script's, none for the circle and auto for MNIST).",
     )
     flags.DEFINE_string("output", None, "Write the rows as JSON here.")
 
 
 def main(argv):
     del argv
-    unknown = sorted(set(flags.FLAGS.objectives) - set(OBJECTIVES))
+    FLAGS = flags.FLAGS
+    unknown = sorted(set(FLAGS.objectives) - set(OBJECTIVES))
     if unknown:
         raise app.UsageError(f"Unknown objectives {unknown}: choose from {list(OBJECTIVES)}.")
-    FLAGS = flags.FLAGS
+    default_precision = "auto" if FLAGS.model == "mnist" else "none"
     keras.mixed_precision.set_global_policy(
-        precision.policy_name(precision.resolve(FLAGS.mixed_precision))
+        precision.policy_name(precision.resolve(FLAGS.mixed_precision or default_precision))
     )
     quality, figures = circle_quality, CIRCLE_FIGURES
     if FLAGS.model == "mnist":
@@ -296,8 +298,8 @@ def main(argv):
     seeds = [int(seed) for seed in FLAGS.seeds]
     rows = quality_table(FLAGS.objectives, seeds, FLAGS.seconds, quality, FLAGS.model)
     print(format_table(rows, figures))
-    if flags.FLAGS.output:
-        with open(flags.FLAGS.output, "w") as f:
+    if FLAGS.output:
+        with open(FLAGS.output, "w") as f:
             json.dump(rows, f, indent=1)
 
 
