@@ -5,11 +5,10 @@
 
 Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8 epochs,
 seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000, and scores
-each file of samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py writes them;
-comma-separated): the share classified
-with p > 0.9, the share of each predicted class, and the Fréchet distance between the samples and all
-of --split in the judge's 128 features (its dense layer's). For a conditional generator's .npz (images and
-labels) it also reports label_accuracy, its agreement with the requested labels. The figures go to
+each file of --samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py writes them):
+the share classified with p > 0.9, the share of each predicted class, and the Fréchet distance
+between the samples and all of --split in the judge's 128 features (its dense layer's). For a
+conditional generator's .npz (images and labels) it also reports label_accuracy, its agreement with the requested labels. The figures go to
 stdout as one JSON line per file.
 """
 
@@ -44,10 +43,16 @@ def build_judge(num_classes: int = 10) -> keras.Model:
     )
 
 
-def verdict(judge: keras.Model, samples: np.ndarray, labels=None, real_images=None) -> dict:
+def features(judge: keras.Model, images: np.ndarray) -> np.ndarray:
+    """The judge's "features" layer (its dense layer of 128) on images."""
+    penultimate = keras.Model(judge.inputs, judge.get_layer("features").output)
+    return penultimate.predict(images, batch_size=1000, verbose=0)
+
+
+def verdict(judge: keras.Model, samples: np.ndarray, labels=None, real_features=None) -> dict:
     """The share of samples classified with p > 0.9, the share of each predicted class, given the
-    requested labels the share classified as requested, and given real images the Fréchet distance to
-    them in the judge's "features" layer."""
+    requested labels the share classified as requested, and given real images' `features` the
+    Fréchet distance to them."""
     probabilities = keras.ops.convert_to_numpy(
         keras.ops.softmax(judge.predict(samples, batch_size=1000, verbose=0))
     )
@@ -60,12 +65,8 @@ def verdict(judge: keras.Model, samples: np.ndarray, labels=None, real_images=No
     }
     if labels is not None:
         figures["label_accuracy"] = float(np.mean(probabilities.argmax(axis=1) == labels))
-    if real_images is not None:
-        features = keras.Model(judge.inputs, judge.get_layer("features").output)
-        real, fake = (
-            features.predict(x, batch_size=1000, verbose=0) for x in (real_images, samples)
-        )
-        figures["fid"] = tfgan.metrics.frechet_distance(real, fake)
+    if real_features is not None:
+        figures["fid"] = tfgan.metrics.frechet_distance(real_features, features(judge, samples))
     return figures
 
 
@@ -84,6 +85,7 @@ def main(argv):
     )
     judge.fit(images[train], labels[train], batch_size=128, epochs=FLAGS.epochs, verbose=0)
     _, accuracy = judge.evaluate(images[held_out], labels[held_out], verbose=0)
+    real_features = features(judge, images)
     for path in FLAGS.samples:
         labels = None
         if path.endswith(".npz"):
@@ -95,7 +97,7 @@ def main(argv):
             "file": path,
             "judge_accuracy": float(accuracy),
             "samples": len(samples),
-            **verdict(judge, samples, labels, real_images=images),
+            **verdict(judge, samples, labels, real_features),
         }
         print(json.dumps(report), flush=True)
 

@@ -45,9 +45,11 @@ class VerdictTest(tf.test.TestCase):
             ]
         )
         real = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1)).astype(np.float32)
-        distance = lambda samples: independent_judge.verdict(judge, samples, real_images=real)[
-            "fid"
-        ]
+        real_features = independent_judge.features(judge, real)
+
+        def distance(samples):
+            return independent_judge.verdict(judge, samples, real_features=real_features)["fid"]
+
         self.assertNear(distance(real[::-1]), 0.0, 1e-6)
         self.assertGreater(distance(np.clip(real + 0.5, -1, 1)), 0.01)
         self.assertNotIn("fid", independent_judge.verdict(judge, real))

@@ -170,9 +170,10 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         super().__init__(**kwargs)
         self.num_classes = num_classes
         self.synchronized = synchronized
+        # This layer's dtype policy, not the global one, as Maxout's sublayer.
         self.norm = keras.layers.BatchNormalization(
             center=False, scale=False, synchronized=synchronized, dtype=self.dtype_policy
-        )  # this layer's policy, as Maxout's sublayer
+        )
 
     def build(self, input_shape):
         x_shape = input_shape[0]
