@@ -92,8 +92,9 @@ flags.DEFINE_integer(
 flags.DEFINE_float(
     "learning_rate",
     None,
-    "Initial Adam learning rate of both players, cosine-decayed to 0 (default: the objective "
-    f"recipe's, else {_recipe_defaults('learning_rate')}).",
+    "Initial Adam learning rate of G, and of D times the objective recipe's D/G ratio, "
+    "cosine-decayed to 0 (default: the objective recipe's, else "
+    f"{_recipe_defaults('learning_rate')}).",
 )
 flags.DEFINE_float(
     "beta_1",
