@@ -62,7 +62,7 @@ class Objective:
 # Keyed by (loss, spectral_norm, gradient penalty on). WGAN-GP's Adam(beta_1 0, beta_2 0.9) and n_critic 5
 # (Gulrajani et al. 2017, Algorithm 1) at higher learning rates, D's faster than G's (two time-scale
 # updates); hinge with spectral norm at the same betas, G at the default's learning rate and D at 1/16
-# of it (the independent judge's confident share rose with each halving of D's rate down to 1/16, on
+# of it (the independent judge's confident share rose with each halving of D's rate from 1/4 to 1/16, on
 # every seed). Chosen by measurement (docs/scripts.md, "Objective recipes"). A WGAN-GP step costs about
 # 4x a default one; its 1,600 G steps take 1.2-1.4x the default run's wall time.
 MNIST_OBJECTIVES = {
