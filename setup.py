@@ -9,6 +9,8 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["tfgan", "tfgan.*"]),
+    # The MNIST test split (CC BY-SA 3.0, credited in its README): the default data of the scripts.
+    package_data={"tfgan": ["datasets/mnist/*.gz", "datasets/mnist/README.md"]},
     # Keras 3.15 (keras.optimizers.MultiOptimizer, whose optimizers Keras's callbacks reach) needs 3.11.
     python_requires=">=3.11",
     install_requires=[
@@ -23,7 +25,7 @@ setup(
         "pillow>=9.0",
     ],
     extras_require={
-        "test": ["pytest>=7.0"],
+        "test": ["pytest>=7.0", "ruff>=0.6"],
         "bench": ["torch>=2.1"],  # the PyTorch reference of benchmarks/, not needed by tfgan
     },
 )

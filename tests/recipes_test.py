@@ -1,6 +1,7 @@
-"""Tests for tfgan.recipes: the scripts' MNIST recipe as a library call."""
+"""Tests for tfgan.recipes: named presets, their checks, and the compiled GAN they build."""
 
-import keras
+import random
+
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
@@ -9,139 +10,148 @@ import tfgan
 from tfgan import recipes
 
 
-class MnistGanTest(tf.test.TestCase, parameterized.TestCase):
-    @parameterized.parameters(*sorted(recipes.MNIST_RECIPES))
-    def test_builds_the_architecture_with_its_recipe(self, arch):
-        recipe = recipes.MNIST_RECIPES[arch]
-        gan = recipes.mnist_gan(decay_steps=100, arch=arch, steps_per_execution=3)
+class PresetTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters(*sorted(recipes.PRESETS))
+    def test_every_preset_builds_its_networks_loss_and_optimizers(self, name):
+        recipe = recipes.get(name, hidden_units=4)
+        gan = recipe.build(steps_per_epoch=100, epochs=2, num_classes=10)
         self.assertEqual(gan.latent_dim, recipe.latent_dim)
-        self.assertEqual(gan.steps_per_execution, 3)
-        for optimizer in (gan.g_optimizer, gan.d_optimizer):
-            self.assertAllClose(optimizer.beta_1, recipe.beta_1)
-            schedule = optimizer._learning_rate
-            self.assertAllClose(float(schedule(0)), recipe.learning_rate)
-            self.assertAllClose(float(schedule(50)), recipe.learning_rate / 2, rtol=1e-5)
-            self.assertAllClose(float(schedule(100)), 0.0, atol=1e-9)
-
-    def test_arguments_override_the_recipe(self):
-        gan = recipes.mnist_gan(
-            decay_steps=10, latent_dim=7, learning_rate=1e-3, beta_1=0.5, d_steps=2
+        self.assertEqual(gan.d_steps, recipe.d_steps)
+        self.assertEqual(type(gan.gan_loss), type(tfgan.losses.get(recipe.loss)))
+        self.assertEqual(gan.num_classes, 10 if recipe.conditional else None)
+        self.assertEqual(
+            len(gan.regularizers), (recipe.gradient_penalty > 0) + (recipe.r1_gamma > 0)
         )
-        self.assertEqual(gan.latent_dim, 7)
-        self.assertEqual(gan.d_steps, 2)
-        self.assertAllClose(float(gan.g_optimizer._learning_rate(0)), 1e-3)
-        self.assertAllClose(gan.d_optimizer.beta_1, 0.5)
+        self.assertEqual(gan.steps_per_execution, min(recipe.steps_per_execution, 100))
+        self.assertTrue(recipe.description)
+        for optimizer, rate, steps in (
+            (gan.g_optimizer, recipe.learning_rate, 200),
+            (
+                gan.d_optimizer,
+                recipe.learning_rate * recipe.d_learning_rate_scale,
+                200 * gan.d_steps,
+            ),
+        ):
+            self.assertAllClose(optimizer.beta_1, recipe.beta_1)
+            self.assertAllClose(optimizer.beta_2, recipe.beta_2)
+            schedule = optimizer._learning_rate
+            self.assertAllClose(float(schedule(0)), rate)
+            self.assertAllClose(float(schedule(steps // 2)), rate / 2, rtol=1e-5)  # cosine
+            self.assertAllClose(float(schedule(steps)), 0.0, atol=1e-9)
 
-    def test_same_seed_builds_the_same_weights(self):
-        first = recipes.mnist_gan(decay_steps=10, seed=3).generator.get_weights()
-        keras.utils.set_random_seed(99)  # global state in between must not matter
-        second = recipes.mnist_gan(decay_steps=10, seed=3).generator.get_weights()
-        for a, b in zip(first, second):
-            self.assertAllEqual(a, b)
-        other = recipes.mnist_gan(decay_steps=10, seed=4).generator.get_weights()
-        self.assertFalse(all(np.array_equal(a, b) for a, b in zip(first, other)))
+    def test_the_objective_presets_hold_their_measured_settings(self):
+        hinge = recipes.get("mnist_hinge")
+        self.assertEqual((hinge.loss, hinge.spectral_norm), ("hinge", True))
+        self.assertEqual(hinge.d_learning_rate_scale, 1 / 16)
+        wgan = recipes.get("mnist_wgan_gp")
+        self.assertEqual((wgan.loss, wgan.gradient_penalty, wgan.d_steps), ("wasserstein", 10, 5))
+        self.assertEqual((wgan.beta_1, wgan.beta_2), (0.0, 0.9))
+        circle = recipes.get("circle_wgan_gp")
+        self.assertEqual(
+            (circle.d_steps, circle.d_learning_rate_scale, circle.steps), (5, 5.0, 1800)
+        )
 
-    def test_unknown_arch_raises_naming_the_choices(self):
-        with self.assertRaisesRegex(ValueError, "dcgan"):
-            recipes.mnist_gan(decay_steps=10, arch="resnet")
+    def test_changes_override_fields_and_leave_the_preset_alone(self):
+        recipe = recipes.get("mnist", latent_dim=7, learning_rate=1e-3, d_steps=2)
+        self.assertEqual((recipe.latent_dim, recipe.learning_rate, recipe.d_steps), (7, 1e-3, 2))
+        self.assertEqual(recipes.PRESETS["mnist"].latent_dim, 64)
+        self.assertIs(recipes.get(recipe), recipe)
+
+    def test_a_constant_schedule_keeps_the_learning_rate(self):
+        gan = recipes.get("circle", schedule="constant", hidden_units=4).build(10)
+        self.assertAllClose(float(gan.g_optimizer.learning_rate), 1e-3)
 
     @parameterized.parameters((157, 30), (938, 6), (4700, 1), (5000, 1))
     def test_epochs_make_at_least_the_generator_steps(self, steps_per_epoch, epochs):
-        self.assertEqual(recipes.mnist_epochs(steps_per_epoch), epochs)
+        self.assertEqual(recipes.get("mnist").epochs(steps_per_epoch), epochs)
+
+    @parameterized.parameters((10, 150, 10), (10, 937, 1), (200, 600, 200), (200, 100, 100))
+    def test_steps_per_execution_divides_an_epoch(self, requested, steps_per_epoch, expected):
+        self.assertEqual(recipes.steps_per_execution(requested, steps_per_epoch), expected)
 
 
-class ObjectiveTest(tf.test.TestCase, parameterized.TestCase):
+class SeedTest(tf.test.TestCase):
+    def test_same_seed_same_weights_and_the_callers_random_state_is_untouched(self):
+        recipe = recipes.get("circle", hidden_units=4)
+        random.seed(123)
+        expected_next = random.random()
+        random.seed(123)
+        first = recipe.build(10, seed=3).generator.get_weights()
+        self.assertEqual(random.random(), expected_next)
+        second = recipe.build(10, seed=3).generator.get_weights()
+        for a, b in zip(first, second, strict=True):
+            self.assertAllEqual(a, b)
+        other = recipe.build(10, seed=4).generator.get_weights()
+        self.assertFalse(all(np.array_equal(a, b) for a, b in zip(first, other)))
+
+
+class CheckTest(tf.test.TestCase, parameterized.TestCase):
     @parameterized.parameters(
-        ("non_saturating", False, 0.0, 1),
-        ("hinge", False, 0.0, 1),
-        ("wasserstein", False, 0.0, 5),
-        ("wasserstein", True, 0.0, 5),
-        ("wasserstein", False, 10.0, 5),
+        ({"learning_rate": 0.0}, "learning_rate must be a positive"),
+        ({"learning_rate": float("nan")}, "learning_rate must be a positive"),
+        ({"beta_1": 1.0}, r"beta_1 must be in \[0, 1\)"),
+        ({"gradient_penalty": -1.0}, "gradient_penalty must be >= 0"),
+        ({"batch_size": 0}, "batch_size must be at least 1"),
+        ({"steps_per_execution": 0}, "steps_per_execution must be at least 1"),
+        ({"loss": "nope"}, "loss must be one of"),
+        ({"arch": "resnet"}, "arch must be one of"),
+        ({"ada_target": 2.0}, r"ada_target must be in \[0, 1\]"),
+        ({"arch": "paper_mlp", "conditional": True}, "conditional needs arch in dcgan"),
+        ({"ema_half_life": -5.0}, "ema_half_life must be a positive"),
+        ({"colour": 1}, "Recipe has no field colour"),
     )
-    def test_d_steps_default_to_five_for_the_wasserstein_loss_only(self, loss, sn, gp, d_steps):
-        self.assertEqual(recipes.objective(loss, sn, gp).d_steps, d_steps)
+    def test_a_bad_field_fails_naming_it(self, changes, message):
+        with self.assertRaisesRegex(ValueError, message):
+            recipes.get("mnist", **changes)
 
-    def test_a_constraint_selects_its_recipe(self):
-        self.assertIs(
-            recipes.objective("hinge", spectral_norm=True),
-            recipes.MNIST_OBJECTIVES[("hinge", True, False)],
+    def test_unknown_preset_names_the_choices(self):
+        with self.assertRaisesRegex(ValueError, "mnist_hinge"):
+            recipes.get("resnet")
+
+    def test_the_mlp_recipe_takes_no_images_options(self):
+        with self.assertRaisesRegex(ValueError, "mlp"):
+            recipes.get("circle", augment="diff")
+
+    def test_a_conditional_recipe_needs_the_number_of_classes(self):
+        with self.assertRaisesRegex(ValueError, "num_classes"):
+            recipes.get("mnist_conditional").build(10)
+
+    def test_images_of_another_shape_are_refused(self):
+        with self.assertRaisesRegex(ValueError, r"\(28, 28, 1\)"):
+            recipes.get("mnist").build(10, data_shape=(32, 32, 3))
+
+    def test_an_unconstrained_critic_is_warned_of(self):
+        self.assertIn(
+            "unconstrained", recipes.get("mnist", loss="wasserstein").unconstrained_critic()
         )
-        self.assertIs(
-            recipes.objective(
-                "wasserstein", gradient_penalty=10.0, recipes=recipes.CIRCLE_OBJECTIVES
-            ),
-            recipes.CIRCLE_OBJECTIVES[("wasserstein", False, True)],
+        self.assertIsNone(recipes.get("mnist_wgan_gp").unconstrained_critic())
+        self.assertIsNone(
+            recipes.get("mnist", loss="wasserstein", spectral_norm=True).unconstrained_critic()
         )
-        self.assertEqual(recipes.objective("hinge"), recipes.Objective())
 
-    def test_only_an_unconstrained_wasserstein_critic_warns(self):
-        self.assertIn("unconstrained", recipes.unconstrained_critic("wasserstein", False, 0.0))
-        for args in (
-            ("wasserstein", True, 0.0),
-            ("wasserstein", False, 1.0),
-            ("hinge", False, 0.0),
-        ):
-            self.assertIsNone(recipes.unconstrained_critic(*args))
 
-    def test_penalties_are_built_from_positive_weights(self):
-        self.assertEqual(recipes.penalties(), [])
-        gradient_penalty, r1 = recipes.penalties(10.0, r1_gamma=2.0, r1_every=16)
-        self.assertEqual(gradient_penalty.weight, 10.0)
-        self.assertEqual((r1.gamma, r1.every), (2.0, 16))
-
-    def test_mnist_gan_takes_the_objective_recipe_unless_told_otherwise(self):
-        recipe = recipes.MNIST_OBJECTIVES[("wasserstein", False, True)]
-        gan = recipes.mnist_gan(decay_steps=100, loss="wasserstein", gradient_penalty=10.0)
-        self.assertEqual(gan.d_steps, recipe.d_steps)
-        self.assertIsInstance(gan.regularizers[0], tfgan.regularizers.GradientPenalty)
-        g_schedule, d_schedule = gan.g_optimizer._learning_rate, gan.d_optimizer._learning_rate
-        self.assertAllClose(float(g_schedule(0)), recipe.learning_rate)
-        self.assertAllClose(
-            float(d_schedule(0)), recipe.learning_rate * recipe.d_learning_rate_scale
+class ExtrasTest(tf.test.TestCase):
+    def test_ema_and_augmentation_fields_reach_the_gan(self):
+        gan = recipes.get(
+            "mnist", ema=True, ema_half_life=500.0, augment="adaptive", ada_target=0.5
+        ).build(10)
+        self.assertIsNotNone(gan.averaged_generator)
+        self.assertEqual(gan.generator_ema.half_life_images, 500.0)
+        self.assertIsInstance(gan.augment, tfgan.augment.AdaptiveAugment)
+        self.assertEqual(gan.augment.target, 0.5)
+        self.assertIsInstance(
+            recipes.get("mnist", augment="diff").build(10).augment, tfgan.augment.DiffAugment
         )
-        self.assertEqual(d_schedule.decay_steps, 100 * recipe.d_steps)
-        self.assertAllClose(gan.d_optimizer.beta_2, recipe.beta_2)
-        told = recipes.mnist_gan(
-            decay_steps=100, loss="wasserstein", gradient_penalty=10.0, d_steps=2, beta_1=0.5
-        )
-        self.assertEqual(told.d_steps, 2)
-        self.assertAllClose(told.g_optimizer.beta_1, 0.5)
 
-    def test_spectral_norm_reaches_the_discriminator(self):
-        gan = recipes.mnist_gan(decay_steps=10, loss="hinge", spectral_norm=True)
-        wrapped = [
-            layer
-            for layer in gan.discriminator.layers
-            if isinstance(layer, keras.layers.SpectralNormalization)
-        ]
-        self.assertNotEmpty(wrapped)
+    def test_r1_is_lazy_every_n(self):
+        (r1,) = recipes.get("mnist", r1_gamma=2.0, r1_every=16).build(10).regularizers
+        self.assertIsInstance(r1, tfgan.regularizers.R1)
+        self.assertEqual(r1.every, 16)
 
-
-class CircleGanTest(tf.test.TestCase):
-    def test_circle_gan_takes_the_objective_recipe_then_the_circle_defaults(self):
-        recipe = recipes.CIRCLE_OBJECTIVES[("wasserstein", False, True)]
-        gan = recipes.circle_gan(loss="wasserstein", gradient_penalty=10.0, hidden_units=8)
-        self.assertEqual(gan.d_steps, recipe.d_steps)
-        g_schedule, d_schedule = gan.g_optimizer._learning_rate, gan.d_optimizer._learning_rate
-        self.assertEqual(g_schedule.decay_steps, recipe.generator_steps)
-        self.assertAllClose(
-            float(d_schedule(0)),
-            recipes.first(recipe.learning_rate, recipes.CIRCLE_LEARNING_RATE)
-            * recipe.d_learning_rate_scale,
-        )
-        self.assertAllClose(
-            gan.g_optimizer.beta_1, recipes.first(recipe.beta_1, recipes.CIRCLE_BETA_1)
-        )
-        plain = recipes.circle_gan(hidden_units=8)
-        self.assertEqual(plain.d_steps, 1)
-        self.assertEqual(plain.g_optimizer._learning_rate.decay_steps, recipes.CIRCLE_STEPS)
-        self.assertAllClose(plain.g_optimizer.beta_1, recipes.CIRCLE_BETA_1)
-
-    def test_circle_steps_prefer_the_given_then_the_recipe(self):
-        recipe = recipes.CIRCLE_OBJECTIVES[("wasserstein", False, True)]
-        self.assertEqual(recipes.circle_steps(300, recipe), 300)
-        self.assertEqual(recipes.circle_steps(None, recipe), recipe.generator_steps)
-        self.assertEqual(recipes.circle_steps(None, recipes.Objective()), recipes.CIRCLE_STEPS)
+    def test_to_dict_is_the_fields_without_the_description(self):
+        fields = recipes.get("mnist").to_dict()
+        self.assertNotIn("description", fields)
+        self.assertEqual(recipes.Recipe(**fields), recipes.get("mnist"))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import os
 
 import keras
 import tensorflow as tf
+from absl.testing import parameterized
 
 import tfgan
 from tfgan import networks, runs
@@ -234,3 +235,105 @@ class RunTest(tf.test.TestCase):
 
 if __name__ == "__main__":
     tf.test.main()
+
+
+class _Interrupt(Exception):
+    """Stands for a kill in the middle of an epoch."""
+
+
+class _InterruptAt(keras.callbacks.Callback):
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.epoch, self.batch = epoch, batch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self._epoch, batch) == (self.epoch, self.batch):
+            raise _Interrupt()
+
+
+def _state(gan):
+    """Everything a GAN's training changes: weights, both optimizers, the noise stream."""
+    optimizers = [v.numpy() for v in gan.g_optimizer.variables + gan.d_optimizer.variables]
+    return gan.get_weights() + optimizers + [gan.seed_generator.state.numpy()]
+
+
+class TrainTest(tf.test.TestCase, parameterized.TestCase):
+    """tfgan.runs.train: a compiled GAN, its data and a directory make a crash-safe run."""
+
+    EPOCHS, STEPS = 3, 4
+
+    def _gan(self):
+        recipe = tfgan.recipes.get(
+            "circle", hidden_units=8, batch_size=16, steps=12, steps_per_execution=1
+        )
+        return recipe.build(self.STEPS, seed=0), recipe
+
+    def _train(self, directory, data="callable", callbacks=(), identity=None):
+        gan, recipe = self._gan()
+
+        def points(start_epoch):
+            return tfgan.data.circle(16, seed=0, start_batch=start_epoch * self.STEPS)
+
+        result = runs.train(
+            gan,
+            points if data == "callable" else points(0),
+            directory,
+            epochs=self.EPOCHS,
+            steps_per_epoch=self.STEPS,
+            identity=identity or {"recipe": recipe.to_dict()},
+            callbacks=callbacks,
+            verbose=0,
+        )
+        return gan, result
+
+    def test_writes_the_outputs_then_the_record_and_a_second_call_trains_nothing(self):
+        directory = os.path.join(self.get_temp_dir(), "run")
+        gan, result = self._train(directory)
+        self.assertTrue(result.trained)
+        self.assertEqual(result.record["steps"], self.EPOCHS * self.STEPS)
+        self.assertEqual(sorted(result.record["files"]), ["gan.keras", "generator.keras"])
+        self.assertEqual(runs.read_json(os.path.join(directory, runs.RECORD)), result.record)
+        self.assertFalse(os.path.exists(os.path.join(directory, runs.BACKUP)))
+        self.assertLen(result.history.history["d_loss"], self.EPOCHS)
+        again, second = self._train(directory)
+        self.assertFalse(second.trained)
+        self.assertIsNone(second.history)
+        self.assertEqual(second.record, result.record)
+        self.assertEqual(int(again.optimizer.iterations.numpy()), 0)
+
+    @parameterized.parameters("callable", "dataset")
+    def test_a_run_interrupted_mid_epoch_resumes_bit_identical(self, data):
+        reference, _ = self._train(os.path.join(self.get_temp_dir(), f"reference_{data}"), data)
+        directory = os.path.join(self.get_temp_dir(), f"interrupted_{data}")
+        with self.assertRaises(_Interrupt):
+            self._train(directory, data, callbacks=[_InterruptAt(epoch=1, batch=2)])
+        checkpoints = runs.Checkpoints(os.path.join(directory, runs.BACKUP))
+        self.assertEqual(next(checkpoints.verified()).epoch, 1)
+        with self.assertLogs("tfgan.runs", "INFO") as logs:
+            resumed, result = self._train(directory, data)
+        self.assertIn("Resuming from the checkpoint after epoch 1", logs.output[0])
+        self.assertLen(result.history.history["d_loss"], self.EPOCHS - 1)
+        for expected, got in zip(_state(reference), _state(resumed), strict=True):
+            self.assertAllEqual(expected, got)
+
+    def test_another_identity_is_refused_naming_what_differs(self):
+        directory = os.path.join(self.get_temp_dir(), "run")
+        with self.assertRaises(_Interrupt):
+            self._train(directory, callbacks=[_InterruptAt(epoch=1, batch=0)], identity={"seed": 0})
+        with self.assertRaisesRegex(runs.RunError, r"seed=0 \(now 1\)"):
+            self._train(directory, identity={"seed": 1})
+
+    def test_callbacks_may_depend_on_the_directory_the_process_writes(self):
+        directory = os.path.join(self.get_temp_dir(), "run")
+        seen = []
+
+        def callbacks(written):
+            seen.append(written)
+            return [keras.callbacks.CSVLogger(os.path.join(written, "log.csv"))]
+
+        self._train(directory, callbacks=callbacks)
+        self.assertEqual(seen, [directory])
+        self.assertTrue(os.path.isfile(os.path.join(directory, "log.csv")))

@@ -5,15 +5,17 @@ from tfgan import (
     callbacks,
     classifier,
     data,
+    distribute,
     ema,
     evaluation,
     losses,
     metrics,
     networks,
+    mixed_precision,
     plotting,
-    precision,
     recipes,
     regularizers,
+    runs,
 )
 from tfgan.gan import GAN
 
@@ -23,14 +25,16 @@ __all__ = [
     "callbacks",
     "classifier",
     "data",
+    "distribute",
     "ema",
     "evaluation",
     "losses",
     "metrics",
     "networks",
+    "mixed_precision",
     "plotting",
-    "precision",
     "recipes",
     "regularizers",
+    "runs",
 ]
 __version__ = "0.1.0"

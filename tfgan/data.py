@@ -71,6 +71,8 @@ _LABELS_MAGIC = 0x00000801  # IDX header: unsigned bytes (0x08), 1 dimension
 _SPLIT_HELP = "use 'train', 'test', 'train+test' or slices like 'train[:50000]', 'test[50%:]'"
 _SPLIT_PART = re.compile(r"^(?P<name>[\w-]+)(?:\[(?P<start>-?\d+%?)?:(?P<stop>-?\d+%?)?\])?$")
 _PROBE_TIMEOUT_S = 3.0
+PACKAGED_MNIST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "datasets", "mnist")
+"""tfgan's copy of the MNIST test split (IDX), read for MNIST's 'test' split when no data_dir is given."""
 
 _SplitPart = Tuple[str, Optional[str], Optional[str]]
 
@@ -250,7 +252,8 @@ def load_mnist_arrays(
         split: tfds split syntax, as in `mnist`.
         dataset: 'mnist' or 'fashion_mnist' (tfds names). It only selects the tfds dataset: the IDX
             files in data_dir are read whatever they hold.
-        data_dir: a directory holding the IDX files, as in `mnist`. None loads `dataset` with
+        data_dir: a directory holding the IDX files, as in `mnist`. None reads MNIST's test split
+            (and slices of it) from tfgan's own copy (`PACKAGED_MNIST_DIR`), and anything else with
             tensorflow_datasets, which downloads it on first use; without network access and with
             the dataset not yet in the TFDS data dir, this fails within seconds.
 
@@ -266,9 +269,29 @@ def load_mnist_arrays(
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}.")
     parts = _parse_split(split)  # also checks the split for tfds, so that errors read the same
+    if data_dir is None and _packaged(parts, dataset):
+        data_dir = PACKAGED_MNIST_DIR
     if data_dir is None:
         return _load_tfds_arrays(split, dataset)
     return _load_idx_arrays(parts, split, os.fspath(data_dir))
+
+
+def describe_source(
+    split: str = "train",
+    dataset: str = "mnist",
+    data_dir: Optional[Union[str, os.PathLike]] = None,
+) -> str:
+    """Where `load_mnist_arrays` reads a split from, in words (for a run's first lines and record)."""
+    if data_dir is not None:
+        return f"{dataset} {split} from the IDX files in {os.path.abspath(os.fspath(data_dir))}"
+    if _packaged(_parse_split(split), dataset):
+        return f"{dataset} {split} from tfgan's copy of the MNIST test split"
+    return f"{dataset} {split} from tensorflow-datasets"
+
+
+def _packaged(parts: List[_SplitPart], dataset: str) -> bool:
+    """Whether a split lies in tfgan's copy of MNIST's test split."""
+    return dataset == "mnist" and all(name == "test" for name, _, _ in parts)
 
 
 def _parse_split(split: str) -> List[_SplitPart]:

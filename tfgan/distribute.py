@@ -5,9 +5,16 @@ Under a strategy every replica holds a shard of the global batch. The GAN's loss
 over the global batch (one all-reduce of the shards' sums and counts), each replica's gradients are
 those of its share of that mean (the optimizers sum them), and each replica draws its own noise from
 the model's seed stream with its replica id folded in, so a run is reproducible from its seed.
+
+`make_strategy` builds the strategy a run trains under by name, and `is_chief` says which process
+writes a run's files.
 """
 
-from typing import Callable, Dict, Sequence, Tuple
+import logging
+import os
+import subprocess
+import sys
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import keras
 import tensorflow as tf
@@ -169,4 +176,125 @@ def check_jit_compile(strategy: tf.distribute.Strategy, jit_compile: bool) -> No
             f"jit_compile=True under {type(strategy).__name__} needs every replica on a GPU "
             f"(TensorFlow compiles a replicated step with XLA only there); the replicas here are on "
             f"{', '.join(devices)}. Use jit_compile='auto' or False."
+        )
+
+
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
+LOGICAL_CPUS_ENV = "TFGAN_LOGICAL_CPUS"
+_LOGGER = logging.getLogger(__name__)
+
+
+def make_strategy(
+    name: str, tpu: Optional[str] = None, cluster_timeout: int = 600
+) -> tf.distribute.Strategy:
+    """The tf.distribute strategy a run trains under; build data, models and optimizers in its scope.
+
+    Call it before anything else touches TensorFlow: with the environment variable
+    TFGAN_LOGICAL_CPUS=N it first splits the CPU into N logical devices (for trying `mirrored` on a
+    machine without GPUs).
+
+    Args:
+        name: "default" (one device), "mirrored" (all local GPUs, else all logical CPUs),
+            "multi_worker" (MultiWorkerMirroredStrategy: the cluster in TF_CONFIG) or "tpu".
+        tpu: with "tpu", the TPU's name or grpc:// address; None for the local TPU.
+        cluster_timeout: with "multi_worker", seconds to wait for the cluster's workers to connect
+            (the process then ends with one line: TensorFlow's wait cannot be interrupted) and for
+            each exchange between them.
+
+    Raises:
+        ValueError: an unknown name, a bad TFGAN_LOGICAL_CPUS, or no TPU to connect to.
+    """
+    if name not in STRATEGIES:
+        raise ValueError(f"Unknown strategy {name!r}: choose one of {STRATEGIES}.")
+    configure_logical_cpus()
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = gpus or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([device.name for device in devices])
+    if name == "multi_worker":
+        return _multi_worker_strategy(cluster_timeout)
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu or "")
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+    except (ValueError, RuntimeError, tf.errors.OpError) as error:
+        raise ValueError(
+            f"the tpu strategy found no TPU at {tpu or 'this host'!r}: {error}"
+        ) from error
+    return tf.distribute.TPUStrategy(resolver)
+
+
+def _multi_worker_strategy(timeout: int) -> tf.distribute.Strategy:
+    """MultiWorkerMirroredStrategy, waiting at most `timeout` seconds for the cluster to form (the
+    wait can't be interrupted from Python: `tfgan.watchdog` ends the process instead)."""
+    resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
+    tasks = sum(len(addresses) for addresses in resolver.cluster_spec().as_dict().values())
+    _LOGGER.info("Waiting for the %d tasks of the cluster in TF_CONFIG to connect...", tasks)
+    message = (
+        f"{os.path.basename(sys.argv[0])}: error: the cluster in TF_CONFIG did not form within "
+        f"{timeout} s (cluster_timeout): start every worker with its own TF_CONFIG, or check "
+        "their addresses."
+    )
+    watchdog = subprocess.Popen(
+        [sys.executable, "-m", "tfgan.watchdog", str(os.getpid()), str(timeout), message],
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        return tf.distribute.MultiWorkerMirroredStrategy(
+            cluster_resolver=resolver,
+            communication_options=tf.distribute.experimental.CommunicationOptions(
+                timeout_seconds=timeout
+            ),
+        )
+    finally:
+        watchdog.kill()
+        watchdog.wait()
+
+
+def configure_logical_cpus() -> None:
+    """Splits the CPU into $TFGAN_LOGICAL_CPUS logical devices (unset: leaves it alone).
+
+    Raises:
+        ValueError: the variable is not a positive integer, or TensorFlow has already set up its
+            devices.
+    """
+    value = os.environ.get(LOGICAL_CPUS_ENV)
+    if not value:
+        return
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{LOGICAL_CPUS_ENV} must be a positive integer, got {value!r}.")
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    wanted = [tf.config.LogicalDeviceConfiguration()] * int(value)
+    if tf.config.get_logical_device_configuration(cpu) == wanted:
+        return
+    try:
+        tf.config.set_logical_device_configuration(cpu, wanted)
+    except RuntimeError as error:
+        raise ValueError(
+            f"{LOGICAL_CPUS_ENV} must take effect before TensorFlow sets up its devices: {error}"
+        ) from error
+
+
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """Whether this process writes a run's files: always, except on the non-chief workers of a
+    cluster (the chief is the task of type "chief", or worker 0 when the cluster has no chief)."""
+    resolver = strategy.cluster_resolver
+    if resolver is None or resolver.task_type is None:
+        return True
+    if resolver.task_type == "chief":
+        return True
+    cluster = resolver.cluster_spec().as_dict()
+    return resolver.task_type == "worker" and resolver.task_id == 0 and "chief" not in cluster
+
+
+def check_global_batch(batch_size: int, strategy: tf.distribute.Strategy) -> None:
+    """Raises ValueError unless the strategy's replicas divide the global batch evenly."""
+    replicas = strategy.num_replicas_in_sync
+    if batch_size % replicas:
+        raise ValueError(
+            f"batch_size={batch_size} is the global batch and must be a multiple of the "
+            f"{replicas} replicas of the strategy: choose "
+            f"{batch_size // replicas * replicas or replicas} or {(batch_size // replicas + 1) * replicas}."
         )

@@ -1,23 +1,16 @@
-"""Crash-safe training runs: atomic files, verified checkpoints, a completion record and a lock.
+"""Crash-safe training runs: `train` a GAN into a directory, resumable after a kill at any instant.
+
+    result = tfgan.runs.train(gan, data, "runs/circle", epochs=10, steps_per_epoch=600,
+                              identity={"recipe": "circle", "seed": 0})
 
 A run's directory holds its outputs, `backup/` while it trains (a checkpoint after every epoch, the newest
-two kept, each with its checksum, and beside them the run's identity: what trains, with which flags)
-and, once it has finished, `run.json`: the identity, the step count and the checksum of every output.
-Every file goes to a temporary name in its directory, is flushed to disk and renamed into place, and
-`run.json` is written last, so a kill at any instant leaves a finished run whose record verifies, or a
-checkpoint to resume from (or nothing yet: the run starts again), never a run that looks finished and
-is not. `backup/` is removed only after `run.json` exists.
-
-    with tfgan.runs.Run(output_dir, identity) as run:
-        if run.finished:
-            return
-        start = run.resume_epoch                 # 0, or the epoch after the newest good checkpoint
-        data = ...                               # positioned at epoch `start`
-        gan = ...
-        run.restore(gan)
-        gan.fit(data, epochs=epochs, initial_epoch=start,
-                callbacks=[tfgan.callbacks.Checkpoint(run.checkpoints)])
-        run.finish({"gan.keras": gan.save}, steps=int(gan.optimizer.iterations))
+two kept, each with its checksum, and beside them the run's identity: what the caller says defines the
+run) and, once it has finished, `run.json`: the identity, the step count and the checksum of every
+output. Every file goes to a temporary name in its directory, is flushed to disk and renamed into place,
+and `run.json` is written last, so a kill at any instant leaves a finished run whose record verifies, or
+a checkpoint to resume from (or nothing yet: the run starts again), never a run that looks finished and
+is not. `backup/` is removed only after `run.json` exists. `train` says what it does (resuming, passing
+over a damaged checkpoint) through the `tfgan.runs` logger.
 """
 
 import contextlib
@@ -26,15 +19,24 @@ import errno
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
+import tempfile
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+
+import keras
+import tensorflow as tf
+
+from tfgan import callbacks as callbacks_lib
+from tfgan import distribute
 
 RECORD = "run.json"
 BACKUP = "backup"
 LOCK = ".lock"
 IDENTITY = "identity.json"
 _TEMPORARY = ".tmp-"
+_LOGGER = logging.getLogger(__name__)
 
 
 def write_atomically(path: str, write: Callable[[str], Any]) -> None:
@@ -274,7 +276,7 @@ class Run:
             write_atomically(path, write)
             files[name] = checksum(path)
         record = {**self.identity, "steps": steps, "files": files}
-        write_json(self._record_path, record)
+        write_json(self.record_path, record)
         self.checkpoints.remove()
         return record
 
@@ -284,7 +286,7 @@ class Run:
         Raises:
             RunError: the record exists but a file it lists is missing or changed.
         """
-        record = read_json(self._record_path)
+        record = read_json(self.record_path)
         if record is None:
             return False
         for name, digest in record.get("files", {}).items():
@@ -293,17 +295,17 @@ class Run:
                 raise RunError(
                     f"{self.directory} holds a finished run whose {name} is missing or changed "
                     f"since it was written: choose a new output directory, or delete "
-                    f"{self._record_path} to train this run again."
+                    f"{self.record_path} to train this run again."
                 )
         return True
 
     @property
-    def _record_path(self):
+    def record_path(self) -> str:
         return os.path.join(self.directory, RECORD)
 
     def _check_identity(self):
-        """Raises RunError when the directory holds another script's run or the same one with other flags."""
-        for path in (self._record_path, self.checkpoints.identity_path):
+        """Raises RunError when the directory holds another script's run, or a run of another identity."""
+        for path in (self.record_path, self.checkpoints.identity_path):
             stored = read_json(path)
             if stored is None:
                 continue
@@ -312,11 +314,11 @@ class Run:
                     f"{self.directory} holds a run of {stored.get('script')}, not of "
                     f"{self.identity.get('script')}: choose another output directory."
                 )
-            differing = _differing(stored.get("flags", {}), self.identity.get("flags", {}))
+            differing = _differing(_flat(stored, RECORD_ONLY), _flat(self.identity, RECORD_ONLY))
             if differing:
                 raise RunError(
-                    f"{self.directory} holds a run with other flags ({', '.join(differing)}): rerun "
-                    "it with the same flags to resume it, or choose another output directory."
+                    f"{self.directory} holds a run with other settings ({', '.join(differing)}): "
+                    "rerun it with the same settings to resume it, or choose another directory."
                 )
             return
 
@@ -329,14 +331,32 @@ class Run:
         return None
 
 
+RECORD_ONLY = ("steps", "files")
+"""Keys the completion record adds to the identity."""
+
+
+def _flat(identity: Mapping[str, Any], leave_out: Sequence[str] = ()) -> Dict[str, Any]:
+    """{key: value} of an identity, nested mappings flattened; a script's flags read as --name."""
+    flat = {}
+    for key, value in identity.items():
+        if key in leave_out or key == "script":
+            continue
+        if isinstance(value, Mapping):
+            prefix = "--" if key == "flags" else f"{key}."
+            flat.update({f"{prefix}{name}": item for name, item in _flat(value).items()})
+        else:
+            flat[key] = value
+    return flat
+
+
 def _differing(stored: Mapping[str, Any], given: Mapping[str, Any]) -> List[str]:
-    """'--name=stored (now given)' for each flag whose value differs; None reads 'its default'."""
+    """'name=stored (now given)' for each key whose value differs; None reads 'its default'."""
 
     def shown(value):
         return "its default" if value is None else repr(value)
 
     return [
-        f"--{name}={shown(stored.get(name))} (now {shown(given.get(name))})"
+        f"{name}={shown(stored.get(name))} (now {shown(given.get(name))})"
         for name in sorted(set(stored) | set(given))
         if stored.get(name) != given.get(name)
     ]
@@ -371,3 +391,153 @@ def _fsync(path: str) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+@dataclasses.dataclass
+class TrainedRun:
+    """What `train` did.
+
+    Attributes:
+        record: the run's completion record (`run.json`: identity, steps, files' checksums).
+        trained: False when the directory held this run finished already and nothing was trained.
+        history: `fit`'s History of the epochs trained in this call (None when nothing was trained).
+    """
+
+    record: Dict[str, Any]
+    trained: bool
+    history: Optional[keras.callbacks.History] = None
+
+
+Data = Union[tf.data.Dataset, Callable[[int], tf.data.Dataset]]
+CallbacksArg = Union[
+    Sequence[keras.callbacks.Callback], Callable[[str], Sequence[keras.callbacks.Callback]]
+]
+
+
+def train(
+    gan: keras.Model,
+    data: Data,
+    directory: str,
+    *,
+    epochs: int,
+    steps_per_epoch: int,
+    identity: Optional[Mapping[str, Any]] = None,
+    outputs: Optional[Mapping[str, Callable[[str], Any]]] = None,
+    callbacks: CallbacksArg = (),
+    verbose: Union[str, int] = "auto",
+) -> TrainedRun:
+    """Trains a compiled GAN into `directory`, crash-safe: a call after a kill at any instant resumes.
+
+    The first call trains from the start; a call on a directory whose run was interrupted resumes
+    from its newest good checkpoint (passing over damaged ones) with the data at that epoch, and ends
+    bit-identical to an uninterrupted run; a call on a finished run trains nothing. Each epoch ends
+    with a verified checkpoint; non-finite losses or weights stop the run (`DivergenceError`) before
+    a bad checkpoint is written. At the end the outputs are written, each atomically, then the
+    completion record `run.json`, then the checkpoints are removed. TensorBoard logs go to
+    `directory/logs`. Under a multi-worker strategy only the chief writes `directory`, which must be
+    on a file system all workers share.
+
+    Args:
+        gan: a compiled `tfgan.GAN` (or any Keras model whose `save_weights` holds its whole state),
+            built in the strategy's scope it trains under.
+        data: an endless dataset of batches, identical on every call (seed its shuffling), of which
+            the batches already trained are skipped on resume; or a function of the start epoch that
+            returns the data from that epoch on (faster: nothing to skip).
+        directory: the run's directory (created).
+        epochs: the run's epochs in all.
+        steps_per_epoch: train steps per epoch (a whole number of `steps_per_execution`).
+        identity: JSON values that define the run (e.g. its settings and seed): a call with another
+            identity on the same directory is refused (`RunError`), so a run never resumes under
+            other settings.
+        outputs: {file name: function that writes it at a given path}, besides the defaults
+            `gan.keras` and `generator.keras` (the averaged generator when there is one, and then
+            `trained_generator.keras`, the trained one).
+        callbacks: Keras callbacks run before the run's own (divergence, TensorBoard, checkpoint);
+            or a function of the directory this process writes (a temporary one on a non-chief
+            worker) that returns them.
+        verbose: as `fit`'s.
+
+    Returns:
+        A `TrainedRun`: the completion record, whether this call trained, and `fit`'s History.
+
+    Raises:
+        RunError: the directory is in use by another process, or holds a run of another identity.
+        tfgan.callbacks.DivergenceError: the losses or weights stopped being finite.
+    """
+    if epochs < 1 or steps_per_epoch < 1:
+        raise ValueError(
+            f"epochs and steps_per_epoch must be positive, got {epochs} and {steps_per_epoch}."
+        )
+    strategy = gan.distribute_strategy
+    chief = distribute.is_chief(strategy)
+    with Run(directory, dict(identity or {}), writer=chief) as shared:
+        if shared.finished:
+            _LOGGER.info(
+                "%s already holds a finished run; choose another directory to train again.",
+                directory,
+            )
+            return TrainedRun(read_json(shared.record_path), trained=False)
+        with _worker_run(shared, chief) as run:
+            for note in run.notes:
+                _LOGGER.warning("Passing over a damaged checkpoint: %s.", note)
+            start = run.resume_epoch
+            if start:
+                _LOGGER.info(
+                    "Resuming from the checkpoint after epoch %d in %s",
+                    start,
+                    run.checkpoints.directory,
+                )
+            elif run.notes:
+                _LOGGER.warning("No good checkpoint is left: training from the start.")
+            run.restore(gan)
+            extra = callbacks(run.directory) if callable(callbacks) else callbacks
+            history = gan.fit(
+                data(start) if callable(data) else data.skip(start * steps_per_epoch),
+                epochs=epochs,
+                steps_per_epoch=steps_per_epoch,
+                initial_epoch=start,
+                callbacks=[
+                    *extra,
+                    callbacks_lib.StopOnDivergence(),
+                    keras.callbacks.TensorBoard(
+                        os.path.join(run.directory, "logs"), write_graph=False
+                    ),
+                    callbacks_lib.Checkpoint(run.checkpoints),
+                ],
+                shuffle=False,
+                verbose=verbose,
+            )
+            files = {**generator_outputs(gan), **(outputs or {})}
+            record = run.finish(files, steps=int(gan.optimizer.iterations.numpy()))
+    return TrainedRun(record, trained=True, history=history)
+
+
+def generator_outputs(gan: keras.Model) -> Dict[str, Callable[[str], None]]:
+    """{file name: writer} of a GAN's default outputs: gan.keras, generator.keras (what samples come
+    from: the averaged generator when there is one) and then trained_generator.keras."""
+    written = {"gan.keras": gan.save, "generator.keras": gan.sampling_generator.save}
+    if getattr(gan, "averaged_generator", None) is not None:
+        written["trained_generator.keras"] = gan.generator.save
+    return written
+
+
+@contextlib.contextmanager
+def _worker_run(shared: Run, chief: bool) -> Iterator[Run]:
+    """The run this process writes: the shared run on the chief, a temporary copy elsewhere.
+
+    Every worker of a cluster must run the same saves and predictions (they synchronise), but only
+    the chief may write the run's directory. A non-chief worker writes to a temporary directory,
+    deleted at the end, that starts with a copy of the chief's checkpoints so that it resumes from
+    the same epoch.
+    """
+    if chief:
+        yield shared
+        return
+    temporary = tempfile.mkdtemp(prefix="tfgan_worker_")
+    try:
+        if os.path.isdir(shared.checkpoints.directory):
+            shutil.copytree(shared.checkpoints.directory, os.path.join(temporary, BACKUP))
+        with Run(temporary, shared.identity) as run:
+            yield run
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
