@@ -302,10 +302,12 @@ def _seeded_weights(seed: int) -> Iterator[None]:
 
 
 _MNIST = Recipe(
+    d_learning_rate_scale=0.125,
     description=(
-        "The DCGAN on 28x28 digits, non-saturating loss (the paper's game, k = 1), Adam 2e-3 "
-        "(beta_1 0) cosine-decayed over 4,700 steps at batch 64: 32 epochs of the MNIST test split."
-    )
+        "The DCGAN on 28x28 digits, non-saturating loss (the paper's game, k = 1), Adam (beta_1 0) "
+        "cosine-decayed over 4,700 steps at batch 64 (32 epochs of the MNIST test split), G at 2e-3 "
+        "and D at 1/8 of it."
+    ),
 )
 _CIRCLE = Recipe(
     arch=MLP,
@@ -321,7 +323,8 @@ PRESETS: Dict[str, Recipe] = {
     "mnist": _MNIST,
     "mnist_conditional": _MNIST.replace(
         conditional=True,
-        description="The mnist recipe conditioned on the labels (projection discriminator).",
+        d_learning_rate_scale=1.0,
+        description="The mnist recipe conditioned on the labels (projection discriminator), D at G's rate.",
     ),
     "mnist_hinge": _MNIST.replace(
         loss="hinge",
@@ -348,6 +351,7 @@ PRESETS: Dict[str, Recipe] = {
     "mnist_paper_mlp": _MNIST.replace(
         arch="paper_mlp",
         latent_dim=100,
+        d_learning_rate_scale=1.0,
         learning_rate=5e-4,
         beta_1=0.5,
         description="The paper's maxout MLPs (Goodfellow et al. 2014) on 28x28 digits.",
@@ -355,6 +359,7 @@ PRESETS: Dict[str, Recipe] = {
     "mnist_tutorial_dcgan": _MNIST.replace(
         arch="tutorial_dcgan",
         latent_dim=100,
+        d_learning_rate_scale=1.0,
         learning_rate=1e-4,
         beta_1=0.9,
         description="The TensorFlow DCGAN tutorial's networks and optimizer settings.",
