@@ -1,10 +1,10 @@
 """Where the averaged generator gains: the default MNIST recipe at a constant learning rate, scored
 every few epochs with its averaged and its trained generator side by side.
 
-    python -m benchmarks.ema_gain --data_dir=../shared/data/mnist --split=test --epochs=10 --every=2
+    python -m benchmarks.ema_gain --split=test --epochs=10 --every=2
 
 The default recipe decays the learning rate to 0 over the run, so at its end G has stopped moving
-and the average adds little (docs/scripts.md); here the learning rate stays at the recipe's, as in
+and the average adds little (docs/experiments/generator-ema.md); here the learning rate stays at the recipe's, as in
 runs stopped early or trained open-ended. Prints one JSON line per evaluation: epoch, G steps, and
 each generator's Fréchet distance and confident share (tfgan's classifier, cached in
 --classifier_dir, trained on --classifier_split on first use).
@@ -18,10 +18,15 @@ from absl import app, flags
 import tfgan
 
 FLAGS = flags.FLAGS
+RECIPE = tfgan.recipes.get("mnist", schedule="constant", ema=True)
 
 
 def _define_flags():
-    flags.DEFINE_string("data_dir", None, "Directory of IDX files; default: tfds.")
+    flags.DEFINE_string(
+        "data_dir",
+        None,
+        "Directory of IDX files; default: tfgan's copy for MNIST's test split, else tfds.",
+    )
     flags.DEFINE_string("split", "test", "Split to train on and compare with.")
     flags.DEFINE_integer("epochs", 10, "Epochs of training.", lower_bound=1)
     flags.DEFINE_integer("every", 2, "Score both generators every N epochs.", lower_bound=1)
@@ -44,7 +49,7 @@ class _ScoreBoth(keras.callbacks.Callback):
             ("averaged", self.model.averaged_generator),
             ("trained", self.model.generator),
         ):
-            samples = tfgan.gan.generate(generator, FLAGS.num_samples, seed=FLAGS.seed)
+            samples = tfgan.sampling.generate(generator, FLAGS.num_samples, seed=FLAGS.seed)
             scores = self.metrics_fn(samples)
             row[name] = {key: round(scores[key], 4) for key in ("fid", "confident")}
         print(json.dumps(row), flush=True)
@@ -56,9 +61,9 @@ def main(argv):
         FLAGS.split,
         data_dir=FLAGS.data_dir,
         seed=FLAGS.seed,
-        steps_per_execution=tfgan.recipes.MNIST_STEPS_PER_EXECUTION,
+        steps_per_execution=RECIPE.steps_per_execution,
     )
-    gan = tfgan.recipes.mnist_gan(decay_steps=10**12, generator_ema=True, seed=FLAGS.seed)
+    gan = RECIPE.build(steps_per_epoch, seed=FLAGS.seed)
     judge = tfgan.classifier.load_or_train(
         "mnist", FLAGS.classifier_split, FLAGS.data_dir, FLAGS.classifier_dir
     )

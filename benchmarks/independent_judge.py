@@ -1,7 +1,6 @@
 """A second opinion on generated digits: a plain LeNet-style CNN that shares nothing with tfgan.classifier.
 
-    python -m benchmarks.independent_judge --samples=digits.npy --data_dir=../shared/data/mnist \
-        --split=test
+    python -m benchmarks.independent_judge --samples=digits.npy --split=test
 
 Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8 epochs,
 seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000, and scores
@@ -111,7 +110,11 @@ def _define_flags():
         "comma-separated: the judge is trained once and scores each.",
     )
     flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "What the judge learns.")
-    flags.DEFINE_string("data_dir", None, "Directory of IDX files; default: tfds.")
+    flags.DEFINE_string(
+        "data_dir",
+        None,
+        "Directory of IDX files; default: tfgan's copy for MNIST's test split, else tfds.",
+    )
     flags.DEFINE_string(
         "split", "train", "Split the judge trains on (its last 1,000 images test it)."
     )

@@ -1,13 +1,13 @@
 """Losses and D constraints side by side: each one's cost per step, and what it learns in equal time.
 
-An objective is a loss with D's constraint (a gradient penalty, R1, spectral norm) and the d_steps its
-recipe uses (`tfgan.recipes.objective`). `cost_per_step` times `GAN.fit` for one objective on the circle
+An objective is a loss with D's constraint (a gradient penalty, R1, spectral norm), trained with its
+recipe (`ObjectiveSpec.recipe`). `cost_per_step` times `GAN.fit` for one objective on the circle
 or MNIST networks; `circle_quality` and `mnist_quality` train for a wall-clock budget, sizing the run
 from the measured cost so that the learning rate still decays to 0 at its end, and score the samples
 (the circle's metrics; tfgan's digit classifier's Fréchet distance, confident share and rarest class).
 
     python -m benchmarks.objectives --seeds=0,1,2 --seconds=20 --output=objectives.json
-    python -m benchmarks.objectives --model=mnist --data_dir=../shared/data/mnist --split=test \
+    python -m benchmarks.objectives --model=mnist --split=test \
         --objectives=non_saturating,hinge+sn,wasserstein+gp10 --seconds=60
 """
 
@@ -28,7 +28,7 @@ from tfgan import classifier
 from tfgan import data as data_lib
 from tfgan import evaluation
 from tfgan import gan as gan_lib
-from tfgan import metrics, precision, recipes
+from tfgan import metrics, mixed_precision, recipes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +39,24 @@ class ObjectiveSpec:
     spectral_norm: bool = False
     gradient_penalty: float = 0.0
     r1_gamma: float = 0.0
+
+    def recipe(self, model: str) -> recipes.Recipe:
+        """What this objective trains with on `model` ("circle" or "mnist"): its preset where there
+        is one (`mnist_hinge`, `mnist_wgan_gp`, `circle_wgan_gp`), else the model's recipe with this
+        loss and constraint (5 critic updates for the Wasserstein loss, as WGAN's n_critic)."""
+        suffix = {("hinge", True, False): "hinge", ("wasserstein", False, True): "wgan_gp"}.get(
+            (self.loss, self.spectral_norm, self.gradient_penalty > 0)
+        )
+        name = f"{model}_{suffix}" if f"{model}_{suffix}" in recipes.PRESETS else model
+        changes = dict(
+            loss=self.loss,
+            spectral_norm=self.spectral_norm,
+            gradient_penalty=self.gradient_penalty,
+            r1_gamma=self.r1_gamma,
+        )
+        if name == model and self.loss == "wasserstein":
+            changes["d_steps"] = 5
+        return recipes.get(name, **changes)
 
     @property
     def name(self) -> str:
@@ -76,39 +94,24 @@ OBJECTIVES = {
 WGAN-GP's penalty or R1."""
 
 
-def _circle_gan(
-    spec: ObjectiveSpec, steps: int, seed: int, steps_per_execution: int = 100
+def _gan(
+    spec: ObjectiveSpec,
+    model: str,
+    steps: int,
+    seed: int,
+    steps_per_execution: int,
+    epochs: int = 1,
 ) -> gan_lib.GAN:
-    """The circle GAN of bin/train_circle.py with the objective's recipe."""
-    return recipes.circle_gan(
-        steps,
-        spec.loss,
-        seed=seed,
-        steps_per_execution=steps_per_execution,
-        spectral_norm=spec.spectral_norm,
-        gradient_penalty=spec.gradient_penalty,
-        r1_gamma=spec.r1_gamma,
-    )
-
-
-def _mnist_gan(
-    spec: ObjectiveSpec, steps: int, seed: int, steps_per_execution: int = 10
-) -> gan_lib.GAN:
-    return recipes.mnist_gan(
-        decay_steps=steps,
-        steps_per_execution=steps_per_execution,
-        loss=spec.loss,
-        seed=seed,
-        spectral_norm=spec.spectral_norm,
-        gradient_penalty=spec.gradient_penalty,
-        r1_gamma=spec.r1_gamma,
-    )
+    """The GAN of the objective's recipe on `model`, its learning rates decaying over
+    `epochs` epochs of `steps` steps."""
+    recipe = spec.recipe(model).replace(steps_per_execution=steps_per_execution)
+    return recipe.build(steps, epochs=epochs, seed=seed)
 
 
 def _data(model: str, gan: gan_lib.GAN, seed: int) -> tf.data.Dataset:
     if model == "circle":
         return data_lib.circle(512 * gan.d_steps, seed=seed)
-    batch = recipes.MNIST_BATCH_SIZE * gan.d_steps
+    batch = recipes.get("mnist").batch_size * gan.d_steps
     images = np.random.default_rng(seed).uniform(-1, 1, (batch * 4, 28, 28, 1))
     batches = tf.data.Dataset.from_tensor_slices(images.astype(np.float32))
     return batches.batch(batch, drop_remainder=True).repeat()
@@ -130,8 +133,7 @@ def cost_per_step(
 ) -> Dict[str, float]:
     """Milliseconds per train step (one G update and its d_steps D updates) of `GAN.fit`, the median
     of `windows` windows of `steps` steps after one warm-up window."""
-    build = _circle_gan if model == "circle" else _mnist_gan
-    gan = build(spec, steps * (windows + 1), seed, recipes.steps_per_execution(100, steps))
+    gan = _gan(spec, model, steps, seed, steps_per_execution=100, epochs=windows + 1)
     clock = _EpochClock()
     gan.fit(
         _data(model, gan, seed),
@@ -151,7 +153,7 @@ def cost_per_step(
 def circle_quality(spec: ObjectiveSpec, seconds: float, seed: int, ms_per_step: float) -> dict:
     """Trains the circle for about `seconds` of steps (from the measured cost) and scores 10,000 samples."""
     steps = _steps(seconds, ms_per_step, multiple=100)
-    gan = _circle_gan(spec, steps, seed)
+    gan = _gan(spec, "circle", steps, seed, steps_per_execution=100)
     row, samples = _train(spec, gan, _data("circle", gan, seed), steps, seed)
     finite = row["finite"]
     return {
@@ -169,12 +171,12 @@ def mnist_quality(
     steps on `images` ([n, 28, 28, 1] in [-1, 1], the recipe's batch per D update) and scores 10,000
     samples with `score` (a `tfgan.evaluation.digit_metrics` function of fid and score)."""
     steps = _steps(seconds, ms_per_step, multiple=10)
-    gan = _mnist_gan(spec, steps, seed)
+    gan = _gan(spec, "mnist", steps, seed, steps_per_execution=10)
     batches = (
         tf.data.Dataset.from_tensor_slices(np.asarray(images, np.float32))
         .shuffle(len(images), seed=seed)
         .repeat()
-        .batch(recipes.MNIST_BATCH_SIZE * gan.d_steps, drop_remainder=True)
+        .batch(spec.recipe("mnist").batch_size * gan.d_steps, drop_remainder=True)
         .prefetch(2)
     )
     row, samples = _train(spec, gan, batches, steps, seed)
@@ -266,13 +268,17 @@ def _define_flags():
     flags.DEFINE_enum(
         "dataset", "mnist", data_lib.DATASETS, "MNIST: the images and the classifier's."
     )
-    flags.DEFINE_string("data_dir", None, "MNIST: directory of IDX files; default: tfds.")
+    flags.DEFINE_string(
+        "data_dir",
+        None,
+        "MNIST: directory of IDX files; default: tfgan's copy for the test split, else tfds.",
+    )
     flags.DEFINE_string("split", "train", "MNIST: the split trained on and scored against.")
     flags.DEFINE_string("classifier_split", "train", "MNIST: the split tfgan's classifier learns.")
     flags.DEFINE_enum(
         "mixed_precision",
         None,
-        ("auto",) + precision.PRECISIONS,
+        ("auto",) + mixed_precision.PRECISIONS,
         "Dtype policy (default: the script's, none for the circle and auto for MNIST).",
     )
     flags.DEFINE_string("output", None, "Write the rows as JSON here.")
@@ -286,7 +292,9 @@ def main(argv):
         raise app.UsageError(f"Unknown objectives {unknown}: choose from {list(OBJECTIVES)}.")
     default_precision = "auto" if FLAGS.model == "mnist" else "none"
     keras.mixed_precision.set_global_policy(
-        precision.policy_name(precision.resolve(FLAGS.mixed_precision or default_precision))
+        mixed_precision.policy_name(
+            mixed_precision.resolve(FLAGS.mixed_precision or default_precision)
+        )
     )
     quality, figures = circle_quality, CIRCLE_FIGURES
     if FLAGS.model == "mnist":

@@ -38,7 +38,7 @@ import tensorflow as tf
 from tfgan import data as data_lib
 from tfgan import gan as gan_lib
 from tfgan import networks, recipes
-from tfgan.precision import COMPUTE_DTYPES, dtype_policy, policy_name
+from tfgan.mixed_precision import COMPUTE_DTYPES, dtype_policy, policy_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,14 +70,22 @@ def _circle_networks():
     return networks.mlp_generator(4, 2), networks.mlp_discriminator(2)
 
 
-def _mnist_model(arch: str, batch_size: int, steps: int) -> BenchmarkModel:
-    """An MNIST architecture with the hyperparameters of its recipe in `tfgan.recipes`."""
-    recipe = recipes.MNIST_RECIPES[arch]
+MNIST_PRESETS = {
+    "dcgan": "mnist",
+    "paper_mlp": "mnist_paper_mlp",
+    "tutorial_dcgan": "mnist_tutorial_dcgan",
+}
+"""The recipe (`tfgan.recipes.PRESETS`) of each MNIST architecture."""
+
+
+def _mnist_model(arch: str, batch_size: Optional[int], steps: int) -> BenchmarkModel:
+    """An MNIST architecture with the hyperparameters of its recipe (batch_size None: the recipe's)."""
+    recipe = recipes.get(MNIST_PRESETS[arch])
     return BenchmarkModel(
         lambda: networks.image_gan_networks(arch, recipe.latent_dim),
         recipe.latent_dim,
-        batch_size,
-        recipes.MNIST_STEPS_PER_EXECUTION,
+        batch_size or recipe.batch_size,
+        recipe.steps_per_execution,
         steps,
         recipe.learning_rate,
         recipe.beta_1,
@@ -89,8 +97,8 @@ def _mnist_model(arch: str, batch_size: int, steps: int) -> BenchmarkModel:
 # the tutorial's batch of 256.
 MODELS = {
     "circle": BenchmarkModel(_circle_networks, 4, 256, 200, 1000, 1e-3, 0.5, "circle"),
-    "dcgan": _mnist_model("dcgan", recipes.MNIST_BATCH_SIZE, 100),
-    "paper_mlp": _mnist_model("paper_mlp", recipes.MNIST_BATCH_SIZE, 100),
+    "dcgan": _mnist_model("dcgan", None, 100),
+    "paper_mlp": _mnist_model("paper_mlp", None, 100),
     "tutorial_dcgan": _mnist_model("tutorial_dcgan", 256, 10),
 }
 
@@ -564,7 +572,7 @@ def run_benchmarks(
     Args:
         models: names in `MODELS`.
         updates: update rules to measure.
-        precisions: values in `tfgan.precision.PRECISIONS` to measure.
+        precisions: values in `tfgan.mixed_precision.PRECISIONS` to measure.
         jit_compiles: "auto", True or False values to measure.
         seeds: seeds of the weights, data and noise.
         torch: also time the PyTorch tutorial DCGAN next to "tutorial_dcgan".

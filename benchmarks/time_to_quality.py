@@ -5,7 +5,7 @@ samples with an evaluation function (e.g. `tfgan.evaluation.digit_metrics`); the
 is reported but not counted as training. The result is a curve of metrics against
 training seconds; `seconds_to_target` reads off the first time the curve meets a target such as
 "≥ 80% of samples confidently classified and every class ≥ 5%". `mnist` runs this for the default MNIST
-recipe of `bin/train_mnist.py`, built by the same `tfgan.recipes.mnist_gan`.
+recipe of `bin/train_mnist.py`, built by the same `tfgan.recipes.Recipe.build`.
 """
 
 import os
@@ -18,7 +18,7 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 
 from tfgan import data as data_lib
-from tfgan import callbacks, evaluation, precision, recipes
+from tfgan import callbacks, evaluation, mixed_precision, recipes
 from tfgan.gan import GAN
 
 LOWER_IS_BETTER = frozenset({"fid", "kid", "radius_error", "angle_ks", "swd"})
@@ -148,22 +148,19 @@ def mnist(
     split: str = "train",
     dataset: str = "mnist",
     data_dir: Optional[Union[str, os.PathLike]] = None,
-    arch: str = "dcgan",
-    mixed_precision: str = "none",
+    recipe: Union[str, recipes.Recipe] = "mnist",
+    precision: str = "none",
     seed: int = 0,
     epochs: Optional[int] = None,
     eval_every: int = 1,
-    batch_size: int = recipes.MNIST_BATCH_SIZE,
-    learning_rate: Optional[float] = None,
-    steps_per_execution: int = recipes.MNIST_STEPS_PER_EXECUTION,
     num_samples: int = 10000,
     targets: Sequence[Target] = (CONFIDENT_DIGITS,),
     on_point: Callable[[Point], Any] = lambda point: None,
 ) -> Dict[str, Any]:
     """Time to quality of an MNIST recipe: trains it as `bin/train_mnist.py` does and scores it.
 
-    The data, the networks (`tfgan.recipes.mnist_gan`), the learning-rate schedule over the whole run
-    and the epoch count are those of `bin/train_mnist.py` with the same flags; only the script's
+    The data, the networks and optimizers (`recipe.build`), the learning-rate schedule over the whole
+    run and the epoch count are those of `bin/train_mnist.py` with the same recipe; only the script's
     per-epoch pictures, checkpoints and TensorBoard logs are left out. Samples are scored against
     the training split with `judge` (Fréchet distance, classifier score, confident share, rarest
     class).
@@ -172,49 +169,45 @@ def mnist(
         judge: a digit classifier from `tfgan.classifier` (trained on other data than it judges,
             ideally).
         split, dataset, data_dir: the training data, as `tfgan.data.mnist`.
-        arch: a name in `tfgan.recipes.MNIST_RECIPES`.
-        mixed_precision: a `tfgan.precision` value or "auto".
+        recipe: a name in `tfgan.recipes.PRESETS` or a `tfgan.recipes.Recipe` of 28x28 images.
+        precision: a `tfgan.mixed_precision` value or "auto".
         seed: seeds the data order, weights, noise and evaluation samples.
         epochs: epochs to train (default: the recipe's length).
         eval_every: epochs between evaluations.
-        batch_size, learning_rate, steps_per_execution: override the recipe's.
         num_samples: samples per evaluation.
         targets: the targets to report the time to.
         on_point: called with each point of the curve as it is measured.
 
     Returns:
-        {"config": the settings (mixed_precision resolved), "curve": the points,
+        {"config": the settings (precision resolved), "curve": the points,
         "targets": [{"target": text, "thresholds": target, "seconds": seconds or None}]}.
     """
-    resolved = precision.resolve(mixed_precision)
+    recipe = recipes.get(recipe)
+    resolved = mixed_precision.resolve(precision)
     data, steps_per_epoch = data_lib.mnist_epochs(
-        split, batch_size, dataset, data_dir, seed=seed, steps_per_execution=steps_per_execution
+        split,
+        recipe.batch_size * recipe.d_steps,
+        dataset,
+        data_dir,
+        seed=seed,
+        steps_per_execution=recipe.steps_per_execution,
     )
-    epochs = epochs or recipes.mnist_epochs(steps_per_epoch)
+    epochs = epochs or recipe.epochs(steps_per_epoch)
     real_images, _ = data_lib.real_images(split, dataset, data_dir)
     evaluate = evaluation.digit_metrics(judge, real_images, ("fid", "score"))
-    with precision.dtype_policy(resolved):
-        gan = recipes.mnist_gan(
-            decay_steps=epochs * steps_per_epoch,
-            arch=arch,
-            learning_rate=learning_rate,
-            seed=seed,
-            steps_per_execution=recipes.steps_per_execution(steps_per_execution, steps_per_epoch),
-        )
+    with mixed_precision.dtype_policy(resolved):
+        gan = recipe.build(steps_per_epoch, epochs=epochs, seed=seed)
         curve = train_and_evaluate(
             gan, data, epochs, evaluate, eval_every, num_samples, seed, on_point, steps_per_epoch
         )
     config = {
         "dataset": dataset,
         "split": split,
-        "arch": arch,
+        "recipe": recipe.to_dict(),
         "mixed_precision": resolved,
         "seed": seed,
         "epochs": epochs,
         "steps_per_epoch": steps_per_epoch,
-        "batch_size": batch_size,
-        "learning_rate": learning_rate or recipes.MNIST_RECIPES[arch].learning_rate,
-        "steps_per_execution": steps_per_execution,
         "eval_every": eval_every,
         "num_samples": num_samples,
     }
@@ -240,7 +233,8 @@ def format_table(reports: Sequence[Dict[str, Any]]) -> str:
     rows = [headings]
     for report in reports:
         config, last = report["config"], report["curve"][-1]
-        row = [config[key] for key in ("arch", "mixed_precision", "seed", "batch_size", "epochs")]
+        row = [config["recipe"]["arch"], config["mixed_precision"], config["seed"]]
+        row += [config["recipe"]["batch_size"], config["epochs"]]
         row += [
             "not reached" if t["seconds"] is None else f"{t['seconds']:.0f}"
             for t in report["targets"]

@@ -20,15 +20,16 @@ import sys
 
 from absl import flags
 
-from tfgan import classifier, data, gan, precision, recipes, runs
+from tfgan import classifier, data, gan, mixed_precision, recipes, runs
 
-import cli  # bin/cli.py: the scripts' shared plumbing
+import errors  # bin/errors.py: one-line errors
+import run_flags  # bin/run_flags.py: the shared flags
 
 # The harness lives in benchmarks/ at the repository's top level, outside the installed package.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import objectives, throughput, time_to_quality  # noqa: E402
 
-MNIST_ARCHS = sorted(recipes.MNIST_RECIPES)
+MNIST_ARCHS = sorted(throughput.MNIST_PRESETS)
 THROUGHPUT_ONLY = ("update", "jit_compile", "steps", "windows", "torch", "objectives")
 QUALITY_ONLY = (
     "dataset",
@@ -58,7 +59,7 @@ flags.DEFINE_list("update", ["alternating"], "Update rules: alternating, simulta
 flags.DEFINE_list(
     "mixed_precision",
     None,
-    f"Precisions: auto, {', '.join(precision.PRECISIONS)} (default: none; with --quality: auto, "
+    f"Precisions: auto, {', '.join(mixed_precision.PRECISIONS)} (default: none; with --quality: auto, "
     "as bin/train_mnist.py).",
 )
 flags.DEFINE_list("jit_compile", ["auto"], "XLA settings: auto (GPU/TPU only), true, false.")
@@ -87,9 +88,9 @@ flags.DEFINE_boolean(
     "mixed_bfloat16), if torch is installed.",
 )
 flags.DEFINE_enum("dataset", "mnist", data.DATASETS, "--quality: which dataset.")
-flags.DEFINE_string("data_dir", None, "--quality: directory of IDX files (default: tfds).")
+flags.DEFINE_string("data_dir", None, "--quality: directory of IDX files (default: tfgan's copy for MNIST's test split, else tfds).")
 flags.DEFINE_string("split", "train", "--quality: split to train on and compare samples with.")
-cli.define_classifier_flags()
+run_flags.define_classifier_flags()
 flags.DEFINE_integer(
     "epochs", None, "--quality: epochs (default: the recipe's, as train_mnist.py).", lower_bound=1
 )
@@ -130,8 +131,8 @@ def _register_choices(name, choices):
 
 _register_choices("models", list(throughput.MODELS))
 _register_choices("update", gan.UPDATES)
-_register_choices("mixed_precision", ("auto",) + precision.PRECISIONS)
-_register_choices("jit_compile", cli.JIT_COMPILE_CHOICES)
+_register_choices("mixed_precision", ("auto",) + mixed_precision.PRECISIONS)
+_register_choices("jit_compile", list(run_flags.JIT_COMPILE))
 flags.register_validator(
     "objectives",
     lambda values: values is None or set(values) <= set(objectives.OBJECTIVES) | {"all"},
@@ -174,12 +175,12 @@ def _check_mode_flags():
 
 
 def measure_throughput(seeds):
-    precisions = [precision.resolve(value) for value in FLAGS.mixed_precision or ["none"]]
+    precisions = [mixed_precision.resolve(value) for value in FLAGS.mixed_precision or ["none"]]
     report = throughput.run_benchmarks(
         FLAGS.models or list(throughput.MODELS),
         FLAGS.update,
         precisions,
-        [cli.jit_compile(value) for value in FLAGS.jit_compile],
+        [run_flags.JIT_COMPILE[value] for value in FLAGS.jit_compile],
         seeds,
         torch=FLAGS.torch,
         progress=lambda message: print(f"benchmark: {message}", flush=True),
@@ -232,7 +233,7 @@ def measure_quality(seeds):
     for arch, value, seed in itertools.product(
         FLAGS.models or ["dcgan"], FLAGS.mixed_precision or ["auto"], seeds
     ):
-        resolved = precision.resolve(value)
+        resolved = mixed_precision.resolve(value)
         print(f"benchmark: time to quality of {arch}, {resolved}, seed {seed}", flush=True)
         reports.append(
             time_to_quality.mnist(
@@ -240,14 +241,11 @@ def measure_quality(seeds):
                 FLAGS.split,
                 FLAGS.dataset,
                 FLAGS.data_dir,
-                arch=arch,
-                mixed_precision=resolved,
+                recipe=_quality_recipe(arch),
+                precision=resolved,
                 seed=seed,
                 epochs=FLAGS.epochs,
                 eval_every=FLAGS.eval_every,
-                batch_size=FLAGS.batch_size or recipes.MNIST_BATCH_SIZE,
-                learning_rate=FLAGS.learning_rate,
-                steps_per_execution=FLAGS.steps_per_execution or recipes.MNIST_STEPS_PER_EXECUTION,
                 num_samples=FLAGS.num_samples,
                 targets=targets,
                 on_point=_print_point,
@@ -270,8 +268,19 @@ def _print_point(point):
     )
 
 
+def _quality_recipe(arch):
+    """The architecture's recipe with the --batch_size, --learning_rate, --steps_per_execution given."""
+    changes = {
+        "batch_size": FLAGS.batch_size,
+        "learning_rate": FLAGS.learning_rate,
+        "steps_per_execution": FLAGS.steps_per_execution,
+    }
+    given = {name: value for name, value in changes.items() if value is not None}
+    return recipes.get(throughput.MNIST_PRESETS[arch], **given)
+
+
 def _label(config):
-    return f"{config['arch']} {config['mixed_precision']} seed {config['seed']}"
+    return f"{config['recipe']['arch']} {config['mixed_precision']} seed {config['seed']}"
 
 
 def main(argv):
@@ -290,4 +299,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    errors.run(main)

@@ -96,9 +96,8 @@ class MnistTest(tf.test.TestCase):
         report = time_to_quality.mnist(
             judge,
             data_dir=data_dir,
+            recipe=tfgan.recipes.get("mnist", batch_size=16, steps_per_execution=3),
             epochs=2,
-            batch_size=16,
-            steps_per_execution=3,
             num_samples=20,
             targets=[{"fid": 1e9}, {"confident": 1.01}],
         )
@@ -106,8 +105,9 @@ class MnistTest(tf.test.TestCase):
         self.assertEqual(config["mixed_precision"], "none")
         self.assertEqual(config["steps_per_epoch"], 3)
         self.assertEqual(
-            config["learning_rate"], tfgan.recipes.MNIST_RECIPES["dcgan"].learning_rate
+            config["recipe"]["learning_rate"], tfgan.recipes.get("mnist").learning_rate
         )
+        self.assertEqual(config["recipe"]["batch_size"], 16)
         curve = report["curve"]
         self.assertEqual([point["generator_steps"] for point in curve], [3, 6])
         for key in ("fid", "score", "confident", "rarest_class"):
