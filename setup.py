@@ -11,7 +11,8 @@ setup(
     packages=find_packages(include=["tfgan", "tfgan.*"]),
     # The MNIST test split (CC BY-SA 3.0, credited in its README): the default data of the scripts.
     package_data={"tfgan": ["datasets/mnist/*.gz", "datasets/mnist/README.md"]},
-    # Keras 3.15 (keras.optimizers.MultiOptimizer, whose optimizers Keras's callbacks reach) needs 3.11.
+    # Keras 3.15 (keras.optimizers.MultiOptimizer, whose optimizers Keras's callbacks reach)
+    # needs 3.11.
     python_requires=">=3.11",
     install_requires=[
         "tensorflow>=2.16",

@@ -4,10 +4,10 @@ every few epochs with its averaged and its trained generator side by side.
     python -m benchmarks.ema_gain --split=test --epochs=10 --every=2
 
 The default recipe decays the learning rate to 0 over the run, so at its end G has stopped moving
-and the average adds little (docs/experiments/generator-ema.md); here the learning rate stays at the recipe's, as in
-runs stopped early or trained open-ended. Prints one JSON line per evaluation: epoch, G steps, and
-each generator's Fréchet distance and confident share (tfgan's classifier, cached in
---classifier_dir, trained on --classifier_split on first use).
+and the average adds little (docs/experiments/generator-ema.md); here the learning rate stays at the
+recipe's, as in runs stopped early or trained open-ended. Prints one JSON line per evaluation:
+epoch, G steps, and each generator's Fréchet distance and confident share (tfgan's classifier,
+cached in --classifier_dir, trained on --classifier_split on first use).
 """
 
 import json

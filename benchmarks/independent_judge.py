@@ -1,14 +1,14 @@
-"""A second opinion on generated digits: a plain LeNet-style CNN that shares nothing with tfgan.classifier.
+"""A second opinion on generated digits: a LeNet-style CNN sharing nothing with tfgan.classifier.
 
     python -m benchmarks.independent_judge --samples=digits.npy --split=test
 
-Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8 epochs,
-seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000, and scores
-each file of --samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py writes them):
-the share classified with p > 0.9, the share of each predicted class, and the Fréchet distance
-between the samples and all of --split in the judge's 128 features (its dense layer's). For a
-conditional generator's .npz (images and labels) it also reports label_accuracy, its agreement with the requested labels. The figures go to
-stdout as one JSON line per file.
+Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8
+epochs, seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000,
+and scores each file of --samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py
+writes them): the share classified with p > 0.9, the share of each predicted class, and the Fréchet
+distance between the samples and all of --split in the judge's 128 features (its dense layer's). For
+a conditional generator's .npz (images and labels) it also reports label_accuracy, its agreement
+with the requested labels. The figures go to stdout as one JSON line per file.
 """
 
 import json
@@ -26,7 +26,7 @@ CONFIDENCE = 0.9
 
 
 def build_judge(num_classes: int = 10) -> keras.Model:
-    """LeNet-style: conv 5x5 (32) -> max pool -> conv 5x5 (64) -> max pool -> dense 128 -> logits."""
+    """LeNet-style: conv 5x5 (32) -> maxpool -> conv 5x5 (64) -> maxpool -> dense 128 -> logits."""
     return keras.Sequential(
         [
             keras.Input((28, 28, 1)),

@@ -1,10 +1,11 @@
-"""Losses and D constraints side by side: each one's cost per step, and what it learns in equal time.
+"""Losses and D constraints side by side: each one's cost per step and what it learns in equal time.
 
 An objective is a loss with D's constraint (a gradient penalty, R1, spectral norm), trained with its
-recipe (`ObjectiveSpec.recipe`). `cost_per_step` times `GAN.fit` for one objective on the circle
-or MNIST networks; `circle_quality` and `mnist_quality` train for a wall-clock budget, sizing the run
+recipe (`ObjectiveSpec.recipe`). `cost_per_step` times `GAN.fit` for one objective on the circle or
+MNIST networks; `circle_quality` and `mnist_quality` train for a wall-clock budget, sizing the run
 from the measured cost so that the learning rate still decays to 0 at its end, and score the samples
-(the circle's metrics; tfgan's digit classifier's Fréchet distance, confident share and rarest class).
+(the circle's metrics; tfgan's digit classifier's Fréchet distance, confident share and rarest
+class).
 
     python -m benchmarks.objectives --seeds=0,1,2 --seconds=20 --output=objectives.json
     python -m benchmarks.objectives --model=mnist --split=test \
@@ -24,11 +25,9 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfgan import classifier
+from tfgan import classifier, evaluation, metrics, mixed_precision, recipes
 from tfgan import data as data_lib
-from tfgan import evaluation
 from tfgan import gan as gan_lib
-from tfgan import metrics, mixed_precision, recipes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,8 +89,8 @@ OBJECTIVES = {
         for loss, constraint in itertools.product(LOSSES, CONSTRAINTS)
     )
 }
-"""Every loss (the minimax one aside: the non-saturating loss's game) with no constraint, spectral norm,
-WGAN-GP's penalty or R1."""
+"""Every loss (the minimax one aside: the non-saturating loss's game) with no constraint, spectral
+norm, WGAN-GP's penalty or R1."""
 
 
 def _gan(
@@ -151,7 +150,7 @@ def cost_per_step(
 
 
 def circle_quality(spec: ObjectiveSpec, seconds: float, seed: int, ms_per_step: float) -> dict:
-    """Trains the circle for about `seconds` of steps (from the measured cost) and scores 10,000 samples."""
+    """Trains the circle for about `seconds` at the measured step cost; scores 10,000 samples."""
     steps = _steps(seconds, ms_per_step, multiple=100)
     gan = _gan(spec, "circle", steps, seed, steps_per_execution=100)
     row, samples = _train(spec, gan, _data("circle", gan, seed), steps, seed)
@@ -251,8 +250,8 @@ def format_table(rows: Sequence[dict], figures=CIRCLE_FIGURES) -> str:
 
         cells = " | ".join(stat(key) for key, _ in figures)
         lines.append(
-            f"| {name} | {mine[0]['d_steps']} | {mine[0]['ms_per_step']:.2f} | {mine[0]['steps']} | "
-            f"{cells} | {len(mine)} |"
+            f"| {name} | {mine[0]['d_steps']} | {mine[0]['ms_per_step']:.2f} | "
+            f"{mine[0]['steps']} | {cells} | {len(mine)} |"
         )
     return "\n".join(lines)
 

@@ -1,26 +1,30 @@
 """Training throughput of `GAN.fit`, measured against a hand-written loop and against the hardware.
 
-For one model and one configuration (update rule, mixed precision, XLA), `benchmark_model` times in the
-same process:
+For one model and one configuration (update rule, mixed precision, XLA), `benchmark_model` times in
+the same process:
 
 - `GAN.fit` with the `steps_per_execution` the scripts use for that model;
-- a plain `tf.function` loop written as in TensorFlow's DCGAN tutorial (one call per step, two gradient
-  tapes, the same networks, optimizers and step math), fed the same data: the circle's points sampled
-  in-graph inside the step, images from the same in-memory `tf.data` pipeline as `fit`;
-- optionally the tutorial DCGAN in PyTorch (`benchmarks.torch_reference`), in float32, or in bfloat16 by
-  autocast when TensorFlow runs mixed_bfloat16, so that both sides compute in the same precision.
+- a plain `tf.function` loop written as in TensorFlow's DCGAN tutorial (one call per step, two
+  gradient tapes, the same networks, optimizers and step math), fed the same data: the circle's
+  points sampled in-graph inside the step, images from the same in-memory `tf.data` pipeline as
+  `fit`;
+- optionally the tutorial DCGAN in PyTorch (`benchmarks.torch_reference`), in float32, or in
+  bfloat16 by autocast when TensorFlow runs mixed_bfloat16, so that both sides compute in the same
+  precision.
 
-Timing windows of `fit` (its epochs) and of the other loops alternate (a callback runs the loops' windows
-between `fit`'s epochs), so that a change in the machine's load hits both sides alike; the first window of
-each is a warm-up and is dropped, and each side's step time is the median over the other windows.
+Timing windows of `fit` (its epochs) and of the other loops alternate (a callback runs the loops'
+windows between `fit`'s epochs), so that a change in the machine's load hits both sides alike; the
+first window of each is a warm-up and is dropped, and each side's step time is the median over the
+other windows.
 
 FLOPs per step come from TensorFlow's graph profiler (`tf.compat.v1.profiler.profile` with
-`ProfileOptionBuilder.float_operation()`) run on the traced graph of one train step, summed over the ops
-that TensorFlow actually runs (those the step's outputs and variable updates depend on). It counts matrix
-multiplications and convolutions (forward and both backward passes) and elementwise arithmetic, but no
-activation functions, batch norm or random sampling, so it slightly undercounts; XLA's own cost analysis
-is not reachable from TensorFlow's Python API in 2.21. Dividing the achieved FLOP/s by the FLOP/s of a
-large dense matmul timed in the same run gives the share of the machine's peak that training reaches.
+`ProfileOptionBuilder.float_operation()`) run on the traced graph of one train step, summed over the
+ops that TensorFlow actually runs (those the step's outputs and variable updates depend on). It
+counts matrix multiplications and convolutions (forward and both backward passes) and elementwise
+arithmetic, but no activation functions, batch norm or random sampling, so it slightly undercounts;
+XLA's own cost analysis is not reachable from TensorFlow's Python API in 2.21. Dividing the achieved
+FLOP/s by the FLOP/s of a large dense matmul timed in the same run gives the share of the machine's
+peak that training reaches.
 """
 
 import dataclasses
@@ -79,7 +83,7 @@ MNIST_PRESETS = {
 
 
 def _mnist_model(arch: str, batch_size: Optional[int], steps: int) -> BenchmarkModel:
-    """An MNIST architecture with the hyperparameters of its recipe (batch_size None: the recipe's)."""
+    """An MNIST architecture with its recipe's hyperparameters (batch_size None: the recipe's)."""
     recipe = recipes.get(MNIST_PRESETS[arch])
     return BenchmarkModel(
         lambda: networks.image_gan_networks(arch, recipe.latent_dim),
@@ -178,7 +182,7 @@ class MatmulPeak:
 
 
 def matmul_peak_flops(dtype: str = "float32", size: int = 2048, repeats: int = 5) -> float:
-    """FLOP/s of the fastest of `repeats` [size, size] x [size, size] matmuls: the dense peak here."""
+    """FLOP/s of the best of `repeats` [size, size] x [size, size] matmuls: the dense peak here."""
     peak = MatmulPeak(dtype, size)
     peak.time(repeats)
     return peak.flops_per_s
@@ -195,8 +199,9 @@ def plain_train_step(
     """A hand-written GAN step on a batch of real examples, as the TF DCGAN tutorial writes it.
 
     The same math as `GAN.train_step` with the non-saturating loss and d_steps=1, without its logs:
-    "alternating" updates D on fresh noise, then G on fresh noise; "simultaneous" takes both players'
-    gradients from one forward pass, the tutorial's loop. Wrap it in `tf.function` to run it.
+    "alternating" updates D on fresh noise, then G on fresh noise; "simultaneous" takes both
+    players' gradients from one forward pass, the tutorial's loop. Wrap it in `tf.function` to run
+    it.
 
     Returns:
         step(real) -> the discriminator loss.
@@ -251,7 +256,7 @@ def sample_circle(batch_size: int) -> tf.Tensor:
 
 
 def random_images(batch_size: int, num_batches: int = 4, seed: int = 0) -> np.ndarray:
-    """[num_batches, batch_size, 28, 28, 1] float32 images uniform in [-1, 1]: stand-in real data."""
+    """[num_batches, batch_size, 28, 28, 1] float32 images uniform in [-1, 1]: mock real data."""
     rng = np.random.default_rng(seed)
     shape = (num_batches, batch_size, *networks.IMAGE_SHAPE)
     return rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
@@ -446,7 +451,8 @@ def benchmark_model(
         model: a name in `MODELS`.
         update: "alternating" or "simultaneous", for both sides.
         mixed_precision: "none", "mixed_bfloat16" or "mixed_float16" (both sides).
-        jit_compile: "auto", True or False, as `GAN.compile`; the plain loop uses what "auto" resolves to.
+        jit_compile: "auto", True or False, as `GAN.compile`; the plain loop uses what "auto"
+            resolves to.
         batch_size: real examples per step (default: the model's).
         steps: train steps per timing window (default: the model's), rounded up to a multiple of
             steps_per_execution.

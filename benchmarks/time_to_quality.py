@@ -1,11 +1,11 @@
 """Time to quality: how many seconds of training a recipe needs before its samples are good.
 
 `train_and_evaluate` trains with `GAN.fit`, times each epoch, and every `eval_every` epochs scores
-samples with an evaluation function (e.g. `tfgan.evaluation.digit_metrics`); the time spent evaluating
-is reported but not counted as training. The result is a curve of metrics against
+samples with an evaluation function (e.g. `tfgan.evaluation.digit_metrics`); the time spent
+evaluating is reported but not counted as training. The result is a curve of metrics against
 training seconds; `seconds_to_target` reads off the first time the curve meets a target such as
-"≥ 80% of samples confidently classified and every class ≥ 5%". `mnist` runs this for the default MNIST
-recipe of `bin/train_mnist.py`, built by the same `tfgan.recipes.Recipe.build`.
+"≥ 80% of samples confidently classified and every class ≥ 5%". `mnist` runs this for the default
+MNIST recipe of `bin/train_mnist.py`, built by the same `tfgan.recipes.Recipe.build`.
 """
 
 import os
@@ -17,8 +17,8 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
-from tfgan import data as data_lib
 from tfgan import callbacks, evaluation, mixed_precision, recipes
+from tfgan import data as data_lib
 from tfgan.gan import GAN
 
 LOWER_IS_BETTER = frozenset({"fid", "kid", "radius_error", "angle_ks", "swd"})
@@ -159,11 +159,11 @@ def mnist(
 ) -> Dict[str, Any]:
     """Time to quality of an MNIST recipe: trains it as `bin/train_mnist.py` does and scores it.
 
-    The data, the networks and optimizers (`recipe.build`), the learning-rate schedule over the whole
-    run and the epoch count are those of `bin/train_mnist.py` with the same recipe; only the script's
-    per-epoch pictures, checkpoints and TensorBoard logs are left out. Samples are scored against
-    the training split with `judge` (Fréchet distance, classifier score, confident share, rarest
-    class).
+    The data, the networks and optimizers (`recipe.build`), the learning-rate schedule over the
+    whole run and the epoch count are those of `bin/train_mnist.py` with the same recipe; only the
+    script's per-epoch pictures, checkpoints and TensorBoard logs are left out. Samples are scored
+    against the training split with `judge` (Fréchet distance, classifier score, confident share,
+    rarest class).
 
     Args:
         judge: a digit classifier from `tfgan.classifier` (trained on other data than it judges,
@@ -226,7 +226,7 @@ def mnist(
 
 
 def format_table(reports: Sequence[Dict[str, Any]]) -> str:
-    """One row per report of `mnist`: its settings, the seconds to each target, the final figures."""
+    """One row per `mnist` report: its settings, the seconds to each target, the final figures."""
     headings = ["arch", "precision", "seed", "batch", "epochs"]
     headings += [f"s to {target['target']}" for target in reports[0]["targets"]]
     headings += ["train s", "eval s", "confident", "rarest", "fid"]

@@ -1,4 +1,4 @@
-"""TensorFlow's DCGAN tutorial in PyTorch: the reference point of `benchmarks.throughput` (needs torch).
+"""TensorFlow's DCGAN tutorial in PyTorch: the reference of `benchmarks.throughput` (needs torch).
 
 The networks mirror `tfgan.networks.tutorial_dcgan_generator` and `tutorial_dcgan_discriminator`
 layer for layer (NCHW, PyTorch's native layout), and the step mirrors `tfgan.GAN`'s: softplus losses

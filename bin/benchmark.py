@@ -1,17 +1,19 @@
-"""Measures GAN.fit's training speed (against a plain loop, PyTorch and the hardware) or its time to quality.
+"""Measures GAN.fit's speed (against a plain loop, PyTorch and the hardware) or its time to quality.
 
     python bin/benchmark.py --models=tutorial_dcgan --update=simultaneous,alternating --torch
-    python bin/benchmark.py --models=circle,dcgan --mixed_precision=none,mixed_bfloat16 --output=b.json
+    python bin/benchmark.py --models=circle,dcgan --mixed_precision=none,mixed_bfloat16 \\
+        --output=b.json
     python bin/benchmark.py --quality --data_dir=DIR --split=test --classifier_split=test \\
         --seed=0,1,2 --output=q.json --plot=q.png
     python bin/benchmark.py --objectives=all --models=circle,dcgan
 
-Throughput: every combination of --models, --update, --mixed_precision, --jit_compile and --seed is one
-row of the table. --quality: every combination of --models (MNIST architectures), --mixed_precision and
---seed trains the recipe of bin/train_mnist.py, scores 10,000 samples every --eval_every epochs with the
-digit classifier, and reports the training seconds until the samples first meet each target; --plot
-draws the metrics against training seconds. --objectives: the cost per train step of each loss and D
-constraint (benchmarks.objectives) relative to non_saturating. --output writes all figures as JSON.
+Throughput: every combination of --models, --update, --mixed_precision, --jit_compile and --seed is
+one row of the table. --quality: every combination of --models (MNIST architectures),
+--mixed_precision and --seed trains the recipe of bin/train_mnist.py, scores 10,000 samples every
+--eval_every epochs with the digit classifier, and reports the training seconds until the samples
+first meet each target; --plot draws the metrics against training seconds. --objectives: the cost
+per train step of each loss and D constraint (benchmarks.objectives) relative to non_saturating.
+--output writes all figures as JSON.
 """
 
 import itertools
@@ -59,8 +61,8 @@ flags.DEFINE_list("update", ["alternating"], "Update rules: alternating, simulta
 flags.DEFINE_list(
     "mixed_precision",
     None,
-    f"Precisions: auto, {', '.join(mixed_precision.PRECISIONS)} (default: none; with --quality: auto, "
-    "as bin/train_mnist.py).",
+    f"Precisions: auto, {', '.join(mixed_precision.PRECISIONS)} (default: none; with --quality: "
+    "auto, as bin/train_mnist.py).",
 )
 flags.DEFINE_list("jit_compile", ["auto"], "XLA settings: auto (GPU/TPU only), true, false.")
 flags.DEFINE_list("seed", ["0"], "Seeds of weights, data and noise; each seed is its own row.")
@@ -88,7 +90,11 @@ flags.DEFINE_boolean(
     "mixed_bfloat16), if torch is installed.",
 )
 flags.DEFINE_enum("dataset", "mnist", data.DATASETS, "--quality: which dataset.")
-flags.DEFINE_string("data_dir", None, "--quality: directory of IDX files (default: tfgan's copy for MNIST's test split, else tfds).")
+flags.DEFINE_string(
+    "data_dir",
+    None,
+    "--quality: directory of IDX files (default: tfgan's copy for MNIST's test split, else tfds).",
+)
 flags.DEFINE_string("split", "train", "--quality: split to train on and compare samples with.")
 run_flags.define_classifier_flags()
 flags.DEFINE_integer(
@@ -136,7 +142,9 @@ _register_choices("jit_compile", list(run_flags.JIT_COMPILE))
 flags.register_validator(
     "objectives",
     lambda values: values is None or set(values) <= set(objectives.OBJECTIVES) | {"all"},
-    message=f"--objectives takes a comma-separated list of {', '.join(objectives.OBJECTIVES)} or all.",
+    message=(
+        f"--objectives takes a comma-separated list of {', '.join(objectives.OBJECTIVES)} or all."
+    ),
 )
 flags.register_multi_flags_validator(
     ["objectives", "models"],
@@ -153,8 +161,9 @@ flags.register_validator(
 )
 flags.register_multi_flags_validator(
     ["torch", "models"],
-    lambda values: not values["torch"]
-    or "tutorial_dcgan" in (values["models"] or throughput.MODELS),
+    lambda values: (
+        not values["torch"] or "tutorial_dcgan" in (values["models"] or throughput.MODELS)
+    ),
     message="--torch compares PyTorch on the tutorial DCGAN: add tutorial_dcgan to --models.",
 )
 flags.register_multi_flags_validator(
@@ -269,7 +278,7 @@ def _print_point(point):
 
 
 def _quality_recipe(arch):
-    """The architecture's recipe with the --batch_size, --learning_rate, --steps_per_execution given."""
+    """The recipe of `arch` with the --batch_size, --learning_rate, --steps_per_execution given."""
     changes = {
         "batch_size": FLAGS.batch_size,
         "learning_rate": FLAGS.learning_rate,

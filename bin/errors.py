@@ -1,5 +1,6 @@
-"""How every bin/ script ends: bad flags, bad input, an OS error or divergence are one line on stderr
-and exit status 1 (with --debug, the traceback instead); tfgan's progress lines go to stdout."""
+"""How every bin/ script ends: bad flags, bad input, an OS error or divergence are one line on
+stderr and exit status 1 (with --debug, the traceback instead); tfgan's progress lines go to
+stdout."""
 
 import errno
 import logging

@@ -16,7 +16,7 @@ import errors  # bin/errors.py
 
 JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
 OPERATIONAL_FLAGS = ("output_dir", "debug", "cluster_timeout", "tpu", "recipe")
-"""Flags that say where and how a run executes, or that the resolved recipe holds: not its identity."""
+"""Flags saying where and how a run executes, or held by the resolved recipe: not its identity."""
 _DEFINE = {bool: flags.DEFINE_boolean, int: flags.DEFINE_integer, float: flags.DEFINE_float}
 
 

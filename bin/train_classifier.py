@@ -1,10 +1,11 @@
 """Trains the digit classifier that tfgan's evaluation uses as its feature network, and caches it.
 
     python bin/train_classifier.py --dataset=mnist                           # tensorflow-datasets
-    python bin/train_classifier.py --dataset=fashion_mnist --data_dir=/usr/share/datasets/fashion-mnist
+    python bin/train_classifier.py --dataset=fashion_mnist \\
+        --data_dir=/usr/share/datasets/fashion-mnist
 
-Trains on --split (deterministically from --seed), prints the accuracy on --eval_split and writes the
-model to the cache that bin/evaluate.py and bin/train_mnist.py --eval_every read
+Trains on --split (deterministically from --seed), prints the accuracy on --eval_split and writes
+the model to the cache that bin/evaluate.py and bin/train_mnist.py --eval_every read
 (CLASSIFIER_DIR/DATASET_SPLIT.keras), replacing a cached one.
 """
 
@@ -15,11 +16,14 @@ from absl import flags
 
 import tfgan
 
-import cli  # bin/cli.py: the scripts' shared plumbing
+import errors  # bin/errors.py: one-line errors
 
 flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "Which dataset.")
 flags.DEFINE_string(
-    "data_dir", None, "Directory of IDX files (train-images-idx3-ubyte[.gz], ...); default: tfds."
+    "data_dir",
+    None,
+    "Directory of IDX files (train-images-idx3-ubyte[.gz], ...); default: tfgan's copy for MNIST's "
+    "test split, else tfds.",
 )
 flags.DEFINE_string("split", "train", "Split to train on: train, train[:50000], test[:8000], ...")
 flags.DEFINE_string("eval_split", "test", "Split to measure the accuracy on.")
@@ -77,4 +81,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    errors.run(main)

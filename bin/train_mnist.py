@@ -7,11 +7,12 @@
 
 Trains --recipe (tfgan.recipes; the recipe flags override its fields) crash-safe with
 tfgan.runs.train: OUTPUT_DIR/images/epoch_NNN.png each epoch, TensorBoard logs in OUTPUT_DIR/logs, a
-checkpoint per epoch, and at the end generator.keras, gan.keras, samples.png (10x10; one row per class
-for a conditional recipe) and, last, run.json. Rerunning a command killed at any instant resumes from
-its last completed epoch and ends as an uninterrupted run does. With --eval_every=N the epoch logs also
-hold eval_fid, eval_kid, eval_score, eval_confident, ... of 10,000 samples, measured with the digit
-classifier (trained on --classifier_split and cached in --classifier_dir on first use).
+checkpoint per epoch, and at the end generator.keras, gan.keras, samples.png (10x10; one row per
+class for a conditional recipe) and, last, run.json. Rerunning a command killed at any instant
+resumes from its last completed epoch and ends as an uninterrupted run does. With --eval_every=N the
+epoch logs also hold eval_fid, eval_kid, eval_score, eval_confident, ... of 10,000 samples, measured
+with the digit classifier (trained on --classifier_split and cached in --classifier_dir on first
+use).
 """
 
 import os
@@ -34,8 +35,8 @@ flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "Which dataset.")
 flags.DEFINE_string(
     "data_dir",
     None,
-    "Directory of IDX files (train-images-idx3-ubyte[.gz], ...); default: tfgan's copy of the MNIST "
-    "test split for --dataset=mnist --split=test, tensorflow-datasets for anything else.",
+    "Directory of IDX files (train-images-idx3-ubyte[.gz], ...); default: tfgan's copy of the "
+    "MNIST test split for --dataset=mnist --split=test, tensorflow-datasets for anything else.",
 )
 flags.DEFINE_string(
     "split", "test", "Split to train on: test, train, train+test, train[:50000], ..."
@@ -51,8 +52,8 @@ flags.DEFINE_integer(
     "eval_every",
     0,
     "Every N epochs (and after the last), score 10,000 samples against the training split with the "
-    "digit classifier: eval_fid, eval_kid, eval_score, eval_confident, ... in the logs, History and "
-    "TensorBoard. 0: off.",
+    "digit classifier: eval_fid, eval_kid, eval_score, eval_confident, ... in the logs, History "
+    "and TensorBoard. 0: off.",
     lower_bound=0,
 )
 run_flags.define_recipe_flags("mnist", RECIPE_FLAGS)

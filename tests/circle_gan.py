@@ -7,7 +7,7 @@ import tfgan
 
 
 def fit_circle(regularizers=(), strategy=None, steps=1500, seed=0, loss="non_saturating"):
-    """Trains a circle GAN (in `strategy`'s scope if given); returns (gan, history, untrained error).
+    """Trains a circle GAN (in `strategy`'s scope if any); returns (gan, history, untrained error).
 
     The untrained error is the mean radius error of the generator's samples before training.
     """

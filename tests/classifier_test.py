@@ -8,8 +8,8 @@ from unittest import mock
 import keras
 import numpy as np
 import tensorflow as tf
-
 from idx_files import write_learnable_split
+
 from tfgan import classifier, data
 
 FAST = {"epochs": 4, "width": 4, "batch_size": 32}  # 128 steps of a 4k-parameter network

@@ -12,8 +12,8 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 from absl.testing import parameterized
-
 from idx_files import write_idx, write_learnable_split
+
 from tfgan import data
 
 _NUM_TRAIN = 10
@@ -342,8 +342,9 @@ class RealImagesTest(tf.test.TestCase):
 class MnistTfdsTest(tf.test.TestCase, parameterized.TestCase):
     @parameterized.parameters("mnist", "fashion_mnist")
     def test_tfds_dataset_has_mnist_shapes_and_range(self, dataset):
-        with tfds.testing.mock_data(num_examples=12), mock.patch.object(
-            data, "_can_reach", return_value=True
+        with (
+            tfds.testing.mock_data(num_examples=12),
+            mock.patch.object(data, "_can_reach", return_value=True),
         ):
             images, labels = data.load_mnist_arrays("train", dataset)
             batches = list(data.mnist("train", batch_size=4, dataset=dataset, with_labels=True))
@@ -363,12 +364,13 @@ class MnistTfdsTest(tf.test.TestCase, parameterized.TestCase):
         ("fashion_mnist", "fashion-mnist.s3-website.eu-central-1.amazonaws.com", 80),
     )
     def test_offline_without_data_fails_fast_with_a_fix(self, dataset, host, port):
-        with mock.patch.dict(os.environ, {}, clear=False), mock.patch.object(
-            data, "_can_reach", return_value=False
-        ) as can_reach, mock.patch.object(
-            tfds.core.DatasetBuilder, "is_prepared", return_value=False
-        ), mock.patch.object(
-            tfds, "load", side_effect=AssertionError("tfds.load must not be called offline")
+        with (
+            mock.patch.dict(os.environ, {}, clear=False),
+            mock.patch.object(data, "_can_reach", return_value=False) as can_reach,
+            mock.patch.object(tfds.core.DatasetBuilder, "is_prepared", return_value=False),
+            mock.patch.object(
+                tfds, "load", side_effect=AssertionError("tfds.load must not be called offline")
+            ),
         ):
             for variable in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
                 os.environ.pop(variable, None)
@@ -377,7 +379,8 @@ class MnistTfdsTest(tf.test.TestCase, parameterized.TestCase):
                 FileNotFoundError, "cannot be reached.*data_dir="
             ) as raised:
                 data.mnist("train", dataset=dataset)
-        # Far below a download's wait on an unreachable host (minutes), with room for a loaded machine.
+        # Far below a download's wait on an unreachable host (minutes), with room for a
+        # loaded machine.
         self.assertLess(time.monotonic() - start, 20.0)
         self.assertNotIn("\n", str(raised.exception))
         can_reach.assert_called_once_with(host, port)

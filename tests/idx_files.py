@@ -1,4 +1,4 @@
-"""Writes small IDX files (the MNIST file format) for tests, by hand from the format's definition."""
+"""Writes small IDX files (MNIST's file format) for tests, by hand from the format's definition."""
 
 import gzip
 import os
@@ -21,7 +21,7 @@ def write_idx(path, array, magic=None, truncate_by=0):
 
 
 def write_mnist_like_split(data_dir, prefix="train", num_images=64, seed=0):
-    """Writes PREFIX-images-idx3-ubyte.gz and PREFIX-labels-idx1-ubyte.gz of random 28x28 strokes."""
+    """Writes PREFIX-images-idx3-ubyte.gz, PREFIX-labels-idx1-ubyte.gz of random 28x28 strokes."""
     rng = np.random.default_rng(seed)
     images = np.zeros((num_images, 28, 28), np.uint8)
     for image in images:

@@ -184,7 +184,10 @@ class FrechetDistanceTest(tf.test.TestCase, parameterized.TestCase):
     def test_features_constant_over_both_sets_are_left_out(self):
         rng = np.random.default_rng(4)
         real, fake = rng.normal(size=(60, 3)), rng.normal(1.0, 2.0, size=(80, 3))
-        dead = lambda x: np.concatenate([x, np.full((len(x), 2), 0.5)], axis=1)
+
+        def dead(x):
+            return np.concatenate([x, np.full((len(x), 2), 0.5)], axis=1)
+
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no singular-matrix warning from the square root
             padded = metrics.frechet_distance(dead(real), dead(fake))

@@ -26,7 +26,9 @@ class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(mixed_precision.has_bfloat16_cpu(self._cpuinfo(flags_line)), expected)
 
     def test_missing_cpuinfo_means_no_bfloat16(self):
-        self.assertFalse(mixed_precision.has_bfloat16_cpu(os.path.join(self.get_temp_dir(), "missing")))
+        self.assertFalse(
+            mixed_precision.has_bfloat16_cpu(os.path.join(self.get_temp_dir(), "missing"))
+        )
 
     @parameterized.parameters(
         ("avx512f avx512_bf16", [], "mixed_bfloat16"),

@@ -157,25 +157,31 @@ class ImageNetworksTest(tf.test.TestCase, parameterized.TestCase):
         # The counts the TensorFlow DCGAN tutorial's model summaries print.
         self.assertEqual(generator.count_params(), 2_330_944)
         self.assertEqual(discriminator.count_params(), 212_865)
-        convs = [l for l in generator.layers if isinstance(l, keras.layers.Conv2DTranspose)]
+        convs = [
+            layer for layer in generator.layers if isinstance(layer, keras.layers.Conv2DTranspose)
+        ]
         self.assertEqual(
             [(c.filters, c.strides) for c in convs], [(128, (1, 1)), (64, (2, 2)), (1, (2, 2))]
         )
         self.assertEqual([c.output.shape[1] for c in convs], [7, 14, 28])
-        convs = [l for l in discriminator.layers if isinstance(l, keras.layers.Conv2D)]
+        convs = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Conv2D)]
         self.assertEqual(
             [(c.filters, c.kernel_size, c.strides) for c in convs],
             [(64, (5, 5), (2, 2)), (128, (5, 5), (2, 2))],
         )
-        rates = [l.rate for l in discriminator.layers if isinstance(l, keras.layers.Dropout)]
+        rates = [
+            layer.rate for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout)
+        ]
         self.assertEqual(rates, [0.3, 0.3])
 
     def test_paper_mlp_has_the_papers_sizes(self):
         generator, discriminator = networks.image_gan_networks("paper_mlp", latent_dim=100)
         self.assertEqual(_dense_units(generator), [1200, 1200, 784])
-        maxouts = [l for l in discriminator.layers if isinstance(l, networks.Maxout)]
+        maxouts = [layer for layer in discriminator.layers if isinstance(layer, networks.Maxout)]
         self.assertEqual([(m.units, m.pieces) for m in maxouts], [(240, 5), (240, 5)])
-        rates = [l.rate for l in discriminator.layers if isinstance(l, keras.layers.Dropout)]
+        rates = [
+            layer.rate for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout)
+        ]
         self.assertEqual(rates, [0.2, 0.5, 0.5])  # keep 0.8 of pixels, 0.5 after each maxout layer
 
     @parameterized.parameters(0, 64)

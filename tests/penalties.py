@@ -1,4 +1,4 @@
-"""A discriminator penalty written in user code, on tfgan's public Regularizer API, for the tests."""
+"""A discriminator penalty written in user code, on tfgan's public Regularizer API, for tests."""
 
 import keras
 import tensorflow as tf
@@ -19,7 +19,7 @@ class GradientNormSquared(tfgan.regularizers.Regularizer):
 
 
 class RecordingPenalty(tfgan.regularizers.Regularizer):
-    """A penalty of zero that records what each D update hands it (real, fake, seed): run eagerly."""
+    """A zero penalty that records what each D update hands it (real, fake, seed): run eagerly."""
 
     def __init__(self, weight=1.0, **kwargs):
         super().__init__(weight, **kwargs)

@@ -1,4 +1,4 @@
-"""Tests for tfgan.runs: atomic writes, verified checkpoints, the run's lock, identity and record."""
+"""Tests of tfgan.runs: atomic writes, verified checkpoints, the run's lock, identity and record."""
 
 import hashlib
 import json

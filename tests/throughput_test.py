@@ -1,4 +1,4 @@
-"""Tests for benchmarks.throughput: FLOP counts, timing, the plain loop and the benchmark records."""
+"""Tests of benchmarks.throughput: FLOP counts, timing, the plain loop and the benchmark records."""
 
 import importlib.util
 import time

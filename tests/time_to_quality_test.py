@@ -1,4 +1,4 @@
-"""Tests for benchmarks.time_to_quality: targets, the timed training curve and the MNIST recipe run."""
+"""Tests of benchmarks.time_to_quality: targets, the timed training curve, the MNIST recipe run."""
 
 import os
 
@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
+from idx_files import write_mnist_like_split
 
 import tfgan
-from idx_files import write_mnist_like_split
 from benchmarks import time_to_quality
 from tfgan import classifier, networks
 

@@ -10,12 +10,13 @@ from tfgan import (
     evaluation,
     losses,
     metrics,
-    networks,
     mixed_precision,
+    networks,
     plotting,
     recipes,
     regularizers,
     runs,
+    sampling,
 )
 from tfgan.gan import GAN
 
@@ -30,11 +31,12 @@ __all__ = [
     "evaluation",
     "losses",
     "metrics",
-    "networks",
     "mixed_precision",
+    "networks",
     "plotting",
     "recipes",
     "regularizers",
     "runs",
+    "sampling",
 ]
 __version__ = "0.1.0"

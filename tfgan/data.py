@@ -24,13 +24,14 @@ def circle(
 ) -> tf.data.Dataset:
     """An endless dataset of [batch_size, 2] points spread uniformly in angle on a circle.
 
-    Each batch is drawn in-graph with stateless random ops keyed by (seed, batch index), so the same seed
-    gives the same stream and sampling costs one op per batch, never a Python call per point.
+    Each batch is drawn in-graph with stateless random ops keyed by (seed, batch index), so the same
+    seed gives the same stream and sampling costs one op per batch, never a Python call per point.
 
     Args:
         batch_size: points per batch.
         radius: the circle's radius.
-        noise_std: standard deviation of Gaussian noise added to each point's radius (0: exact circle).
+        noise_std: standard deviation of Gaussian noise added to each point's radius (0: exact
+            circle).
         seed: makes the stream reproducible; None draws a random one.
         start_batch: the index of the first batch: a run resumed after n train steps continues the
             stream of an uninterrupted one with start_batch=n.
@@ -72,7 +73,7 @@ _SPLIT_HELP = "use 'train', 'test', 'train+test' or slices like 'train[:50000]',
 _SPLIT_PART = re.compile(r"^(?P<name>[\w-]+)(?:\[(?P<start>-?\d+%?)?:(?P<stop>-?\d+%?)?\])?$")
 _PROBE_TIMEOUT_S = 3.0
 PACKAGED_MNIST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "datasets", "mnist")
-"""tfgan's copy of the MNIST test split (IDX), read for MNIST's 'test' split when no data_dir is given."""
+"""tfgan's copy of the MNIST test split (IDX), read for MNIST's 'test' split without a data_dir."""
 
 _SplitPart = Tuple[str, Optional[str], Optional[str]]
 
@@ -146,14 +147,14 @@ def mnist_epochs(
     start_epoch: int = 0,
     steps_per_execution: int = 1,
 ) -> Tuple[tf.data.Dataset, int]:
-    """An endless stream of shuffled epochs of MNIST or Fashion-MNIST, which a resumed run continues.
+    """An endless stream of shuffled epochs of MNIST or Fashion-MNIST that a resumed run continues.
 
     Epoch e holds every image of the split once (but the last partial batch, and the batches beyond
-    a whole number of `steps_per_execution` calls), in the order of a permutation drawn from (seed, e)
-    alone. So the data of every epoch are known in advance, and a run
-    resumed at epoch e with `start_epoch=e` trains on what an uninterrupted run trains on, however
-    often `fit` was interrupted (`mnist`'s reshuffling depends on how many times it was iterated).
-    Fit it with the batches per epoch it returns:
+    a whole number of `steps_per_execution` calls), in the order of a permutation drawn from
+    (seed, e) alone. So the data of every epoch are known in advance, and a run resumed at epoch e
+    with `start_epoch=e` trains on what an uninterrupted run trains on, however often `fit` was
+    interrupted (`mnist`'s reshuffling depends on how many times it was iterated). Fit it with the
+    batches per epoch it returns:
 
         data, steps_per_epoch = tfgan.data.mnist_epochs("train", 64, seed=0, start_epoch=epoch)
         gan.fit(data, steps_per_epoch=steps_per_epoch, epochs=epochs, initial_epoch=epoch)
@@ -163,9 +164,10 @@ def mnist_epochs(
         seed: draws the epochs' permutations; None draws a random seed.
         start_epoch: the first epoch of the stream.
         steps_per_execution: the model's train steps per call. Keras runs whole calls, and one that
-            straddles an epoch's end trains on the next epoch's data, so an epoch holds a whole number
-            of calls (the 60,000 training digits make 937 batches of 64, a prime: 930 at 10 per call;
-            the few images left out differ each epoch). An epoch shorter than one call is kept whole.
+            straddles an epoch's end trains on the next epoch's data, so an epoch holds a whole
+            number of calls (the 60,000 training digits make 937 batches of 64, a prime: 930 at 10
+            per call; the few images left out differ each epoch). An epoch shorter than one call is
+            kept whole.
 
     Returns:
         (the dataset, whose elements are as `mnist`'s; the number of batches in an epoch).
@@ -281,7 +283,7 @@ def describe_source(
     dataset: str = "mnist",
     data_dir: Optional[Union[str, os.PathLike]] = None,
 ) -> str:
-    """Where `load_mnist_arrays` reads a split from, in words (for a run's first lines and record)."""
+    """Where `load_mnist_arrays` reads a split, in words (for a run's first lines and record)."""
     if data_dir is not None:
         return f"{dataset} {split} from the IDX files in {os.path.abspath(os.fspath(data_dir))}"
     if _packaged(_parse_split(split), dataset):

@@ -1,10 +1,11 @@
 """The tf.distribute machinery of `tfgan.GAN`: global-batch means, per-replica seeds, the replicated
 step loop, per-replica XLA and scope checks. On one device each of these reduces to the plain thing.
 
-Under a strategy every replica holds a shard of the global batch. The GAN's losses and logs are means
-over the global batch (one all-reduce of the shards' sums and counts), each replica's gradients are
-those of its share of that mean (the optimizers sum them), and each replica draws its own noise from
-the model's seed stream with its replica id folded in, so a run is reproducible from its seed.
+Under a strategy every replica holds a shard of the global batch. The GAN's losses and logs are
+means over the global batch (one all-reduce of the shards' sums and counts), each replica's
+gradients are those of its share of that mean (the optimizers sum them), and each replica draws its
+own noise from the model's seed stream with its replica id folded in, so a run is reproducible from
+its seed.
 
 `make_strategy` builds the strategy a run trains under by name, and `is_chief` says which process
 writes a run's files.
@@ -43,18 +44,19 @@ def global_means(
 def share(per_example: tf.Tensor, global_count: tf.Tensor) -> tf.Tensor:
     """This replica's share of the mean over the global batch: its sum / the global count.
 
-    The optimizers sum the replicas' gradients, so the update follows the gradient of the global mean
-    (what `tf.nn.compute_average_loss` does, exact for uneven shards too); on one device, the mean.
+    The optimizers sum the replicas' gradients, so the update follows the gradient of the global
+    mean (what `tf.nn.compute_average_loss` does, exact for uneven shards too); on one device, the
+    mean.
     """
     return tf.reduce_sum(per_example) / global_count
 
 
 def replica_seed(seed_generator: keras.random.SeedGenerator) -> tf.Tensor:
-    """The next [2] int32 seed of a SeedGenerator for stateless random ops, different on every replica.
+    """The next [2] int32 seed of a SeedGenerator for stateless random ops, distinct per replica.
 
     Under tf.distribute each replica advances its copy of the (mirrored) seed state in step with the
-    others; folding in the replica's id gives each replica its own draws. On one device it is the seed
-    `keras.random` ops take from the SeedGenerator.
+    others; folding in the replica's id gives each replica its own draws. On one device it is the
+    seed `keras.random` ops take from the SeedGenerator.
     """
     seed = tf.cast(tf.math.floormod(seed_generator.next(), tf.int32.max - 1), tf.int32)
     context = tf.distribute.get_replica_context()
@@ -76,13 +78,13 @@ def replicated_step_function(model: keras.Model, step: Callable) -> Callable:
     """`fit`'s (or `evaluate`'s) step function for a model replicated by its strategy.
 
     Runs up to `model.steps_per_execution` replicated steps per call, as Keras expects of
-    `make_train_function`. Keras 3 wraps `strategy.run(step)` in a `tf.function` of its own and calls it
-    from a `tf.cond` branch of its multi-step loop; MirroredStrategy cannot synchronise replicas
-    (gradient all-reduce, merge_call) inside such a nested function, and the run dies with "You must
-    feed a value for placeholder tensor" (keras-team/keras#19246). Here `strategy.run(step)` is the
-    body of a `tf.while_loop` that stops at `steps_per_execution` or at the end of the data; only
-    fetching the next batch is conditional. With `jit_compile`, each replica's step is compiled by XLA
-    (`per_replica_xla`); a TPU compiles everything anyway.
+    `make_train_function`. Keras 3 wraps `strategy.run(step)` in a `tf.function` of its own and
+    calls it from a `tf.cond` branch of its multi-step loop; MirroredStrategy cannot synchronise
+    replicas (gradient all-reduce, merge_call) inside such a nested function, and the run dies with
+    "You must feed a value for placeholder tensor" (keras-team/keras#19246). Here
+    `strategy.run(step)` is the body of a `tf.while_loop` that stops at `steps_per_execution` or at
+    the end of the data; only fetching the next batch is conditional. With `jit_compile`, each
+    replica's step is compiled by XLA (`per_replica_xla`); a TPU compiles everything anyway.
 
     Args:
         model: a compiled keras.Model whose `distribute_strategy` has several replicas, and whose
@@ -133,9 +135,9 @@ def replicated_step_function(model: keras.Model, step: Callable) -> Callable:
 def per_replica_xla(step: Callable) -> Callable:
     """`step` compiled with XLA, one function per replica, for `strategy.run` on GPU replicas.
 
-    TensorFlow lets replicas synchronise inside XLA only when the function given to `strategy.run` is
-    compiled and every replica is a GPU. Each replica gets its own `tf.function`: one traced function
-    would keep the first replica's Keras variables for all of them.
+    TensorFlow lets replicas synchronise inside XLA only when the function given to `strategy.run`
+    is compiled and every replica is a GPU. Each replica gets its own `tf.function`: one traced
+    function would keep the first replica's Keras variables for all of them.
     """
     functions = {}
 
@@ -153,7 +155,8 @@ def check_created_in_scope(
     strategy: tf.distribute.Strategy, variables: Sequence[keras.Variable], what: str
 ) -> None:
     """Raises ValueError unless all variables were created under `strategy` (tf.distribute's default
-    strategy when no scope is entered), so that none is left on one device while the step is replicated.
+    strategy when no scope is entered), so that none is left on one device while the step is
+    replicated.
     """
     outside = [
         v.path for v in variables if not strategy.extended.variable_created_in_scope(v.value)
@@ -167,15 +170,15 @@ def check_created_in_scope(
 
 
 def check_jit_compile(strategy: tf.distribute.Strategy, jit_compile: bool) -> None:
-    """Raises ValueError for jit_compile=True on several non-GPU replicas, which TensorFlow can't run."""
+    """Raises ValueError for jit_compile=True on several non-GPU replicas, which TF can't run."""
     if not jit_compile or not is_replicated(strategy) or is_tpu(strategy):
         return
     devices = strategy.extended.worker_devices
     if not all(tf.DeviceSpec.from_string(d).device_type == "GPU" for d in devices):
         raise ValueError(
             f"jit_compile=True under {type(strategy).__name__} needs every replica on a GPU "
-            f"(TensorFlow compiles a replicated step with XLA only there); the replicas here are on "
-            f"{', '.join(devices)}. Use jit_compile='auto' or False."
+            f"(TensorFlow compiles a replicated step with XLA only there); the replicas here are "
+            f"on {', '.join(devices)}. Use jit_compile='auto' or False."
         )
 
 
@@ -187,7 +190,7 @@ _LOGGER = logging.getLogger(__name__)
 def make_strategy(
     name: str, tpu: Optional[str] = None, cluster_timeout: int = 600
 ) -> tf.distribute.Strategy:
-    """The tf.distribute strategy a run trains under; build data, models and optimizers in its scope.
+    """The tf.distribute strategy a run trains in; build data, models and optimizers in its scope.
 
     Call it before anything else touches TensorFlow: with the environment variable
     TFGAN_LOGICAL_CPUS=N it first splits the CPU into N logical devices (for trying `mirrored` on a
@@ -296,5 +299,6 @@ def check_global_batch(batch_size: int, strategy: tf.distribute.Strategy) -> Non
         raise ValueError(
             f"batch_size={batch_size} is the global batch and must be a multiple of the "
             f"{replicas} replicas of the strategy: choose "
-            f"{batch_size // replicas * replicas or replicas} or {(batch_size // replicas + 1) * replicas}."
+            f"{batch_size // replicas * replicas or replicas} or "
+            f"{(batch_size // replicas + 1) * replicas}."
         )

@@ -14,7 +14,7 @@ def radius_error(points, radius: float = 1.0) -> float:
 
 
 def angular_ks_distance(points) -> float:
-    """Kolmogorov–Smirnov distance between the points' angles and the uniform distribution on [0, 2π)."""
+    """Kolmogorov–Smirnov distance of the points' angles to the uniform distribution on [0, 2π)."""
     points = _points(points)
     u = np.sort((np.arctan2(points[:, 1], points[:, 0]) / (2 * np.pi)) % 1.0)
     n = len(u)
@@ -30,9 +30,10 @@ def arc_counts(points, num_arcs: int = 36) -> np.ndarray:
 
 
 def arc_coverage(points, num_arcs: int = 36, min_share: float = 0.5) -> float:
-    """Share of num_arcs equal arcs holding at least min_share of their expected count (uniform angles).
+    """Share of num_arcs equal arcs holding at least min_share of their expected (uniform) count.
 
-    A generator that drops part of the circle (mode collapse) covers fewer arcs; 1.0 is full coverage.
+    A generator that drops part of the circle (mode collapse) covers fewer arcs; 1.0 is full
+    coverage.
     """
     counts = arc_counts(points, num_arcs)
     return float(np.mean(counts >= min_share * counts.sum() / num_arcs))
@@ -51,10 +52,10 @@ def frechet_distance(real_features, fake_features) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets (FID, Heusel et al. 2017).
 
     d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^{1/2}), with sample means μ and unbiased sample
-    covariances Σ, computed in float64. Features constant over both sets (ReLU units that never fire)
-    add exactly 0 but make both covariances singular, so they are left out. When the matrix square
-    root is still not finite, eps·I is added to both covariances; the real part of the square root
-    is used.
+    covariances Σ, computed in float64. Features constant over both sets (ReLU units that never
+    fire) add exactly 0 but make both covariances singular, so they are left out. When the matrix
+    square root is still not finite, eps·I is added to both covariances; the real part of the square
+    root is used.
 
     Args:
         real_features: [n, d] array or tensor of features of real samples.
@@ -93,7 +94,7 @@ def frechet_distance(real_features, fake_features) -> float:
 def kernel_distance(
     real_features, fake_features, num_subsets: int = 100, subset_size: int = 1000, seed: int = 0
 ) -> dict:
-    """Kernel Inception Distance: unbiased MMD² with a cubic polynomial kernel (Binkowski et al. 2018).
+    """Kernel Inception Distance: unbiased MMD², cubic polynomial kernel (Binkowski et al. 2018).
 
     k(x, y) = (x·y / d + 1)³ and, for subsets X, Y of size m drawn without replacement,
     MMD²ᵤ = Σ_{i≠j} k(xᵢ, xⱼ) / (m(m−1)) + Σ_{i≠j} k(yᵢ, yⱼ) / (m(m−1)) − 2 Σ_{i,j} k(xᵢ, yⱼ) / m².
@@ -230,7 +231,7 @@ def parzen_log_likelihood(
     sigmas=np.logspace(-1, 0, 10),
     batch_size: int = 256,
 ) -> dict:
-    """Gaussian Parzen-window log-likelihood of test images (Goodfellow et al. 2014; Breuleux et al.).
+    """Gaussian Parzen-window log-likelihood of test data (Goodfellow et al. 2014; Breuleux et al.).
 
     Images in [-1, 1] are mapped to pixels in [0, 1] and flattened to d values. With the N
     samples sᵢ as kernel centres and an isotropic width σ,

@@ -1,18 +1,19 @@
 """Builders for generator and discriminator networks.
 
 Every discriminator builder takes `spectral_norm=True`: each of its Dense and convolution layers is
-wrapped in Keras's `SpectralNormalization` (Miyato et al. 2018, "Spectral Normalization for Generative
-Adversarial Networks"), which divides the layer's kernel by its largest singular value, estimated by
-one power iteration per training call; the iteration's vector is a non-trainable weight, saved and
-restored with the model. (Keras stores the normalized kernel in the variable itself, so the optimizer
-updates W / sigma(W).)
+wrapped in Keras's `SpectralNormalization` (Miyato et al. 2018, "Spectral Normalization for
+Generative Adversarial Networks"), which divides the layer's kernel by its largest singular value,
+estimated by one power iteration per training call; the iteration's vector is a non-trainable
+weight, saved and restored with the model. (Keras stores the normalized kernel in the variable
+itself, so the optimizer updates W / sigma(W).)
 
-Every builder also takes `num_classes=K` for a conditional GAN (`tfgan.GAN(..., num_classes=K)`): the
-network then takes `[inputs, labels]`, integer labels in [0, K). Generators see the label through an
-embedding concatenated with z (and, in the DCGAN generator, through conditional batch norm);
-discriminators through a projection (Miyato & Koyama 2018, "cGANs with Projection Discriminator": the
-logit adds <embed(y), phi(x)> to psi(phi(x))) or by concatenating an embedding of the label to the input
-(`conditioning="concat"`). The label embeddings are not spectrally normalized.
+Every builder also takes `num_classes=K` for a conditional GAN (`tfgan.GAN(..., num_classes=K)`):
+the network then takes `[inputs, labels]`, integer labels in [0, K). Generators see the label
+through an embedding concatenated with z (and, in the DCGAN generator, through conditional batch
+norm); discriminators through a projection (Miyato & Koyama 2018, "cGANs with Projection
+Discriminator": the logit adds <embed(y), phi(x)> to psi(phi(x))) or by concatenating an embedding
+of the label to the input (`conditioning="concat"`). The label embeddings are not spectrally
+normalized.
 """
 
 from typing import Optional, Sequence
@@ -34,7 +35,8 @@ def mlp(
     """Dense layers with `activation`, then a linear float32 output layer of `output_dim` units.
 
     With num_classes, the model takes [inputs, labels]: an embedding of the label is concatenated to
-    the inputs ("concat"), or, for a one-unit output, projected on the last hidden layer ("projection").
+    the inputs ("concat"), or, for a one-unit output, projected on the last hidden layer
+    ("projection").
     """
     inputs = keras.Input((input_dim,))
     labels = None if num_classes is None else keras.Input((), dtype="int32", name="labels")
@@ -54,12 +56,12 @@ CONDITIONINGS = ("projection", "concat")
 
 
 def label_embedding(num_classes: int, dim: int, name: Optional[str] = None) -> keras.layers.Layer:
-    """A learned [num_classes, dim] table of label vectors (fails on labels outside [0, K) on CPU)."""
+    """A learned [num_classes, dim] table of label vectors (labels outside [0, K) fail on CPU)."""
     return keras.layers.Embedding(num_classes, dim, name=name)
 
 
 def projected(logit, features, labels, num_classes: int):
-    """logit + <embed(labels), features>: the projection discriminator's output (Miyato & Koyama 2018)."""
+    """logit + <embed(labels), features>: projection discriminator output (Miyato & Koyama 2018)."""
     embedded = label_embedding(num_classes, features.shape[-1], name="label_projection")(labels)
     projection = keras.layers.Dot(axes=1, dtype="float32")([embedded, features])
     return keras.layers.Add(dtype="float32")([logit, projection])
@@ -89,7 +91,7 @@ def mlp_generator(
     activation="relu",
     num_classes: Optional[int] = None,
 ) -> keras.Model:
-    """An MLP generator z -> x (or [z, y] -> x) for low-dimensional data, output in data coordinates."""
+    """An MLP generator z -> x (or [z, y] -> x) for low-dimensional data, x in data coordinates."""
     return mlp(
         latent_dim, output_dim, hidden_units, activation, "generator", num_classes=num_classes
     )
@@ -122,7 +124,7 @@ IMAGE_SHAPE = (28, 28, 1)
 
 @keras.saving.register_keras_serializable(package="tfgan")
 class Maxout(keras.layers.Layer):
-    """Maxout units (Goodfellow et al. 2013): the max over `pieces` linear functions of the input."""
+    """Maxout units (Goodfellow et al. 2013): the max of `pieces` linear functions of the input."""
 
     def __init__(self, units: int, pieces: int, spectral_norm: bool = False, **kwargs):
         super().__init__(**kwargs)
@@ -158,8 +160,8 @@ class Maxout(keras.layers.Layer):
 class ConditionalBatchNormalization(keras.layers.Layer):
     """Batch norm whose scale and offset are learned per class: called on [x, labels].
 
-    The normalization is shared; gamma[y] and beta[y] (initialised to 1 and 0) replace its affine part
-    (de Vries et al. 2017; the class-conditional BN of Miyato & Koyama 2018's generator).
+    The normalization is shared; gamma[y] and beta[y] (initialised to 1 and 0) replace its affine
+    part (de Vries et al. 2017; the class-conditional BN of Miyato & Koyama 2018's generator).
 
     Args:
         num_classes: K, the number of label values.
@@ -232,9 +234,9 @@ def dcgan_generator(
     """A small DCGAN generator for 28x28 images: z -> 7x7x(2w) -> 14x14x(w) -> conv 3x3 -> 28x28x1.
 
     Batch norm and ReLU between layers (Radford et al. 2016); the 3x3 convolution at 14x14 gives G a
-    third nonlinear layer, which made the strokes of its digits more coherent per second of CPU time.
-    Built inside a tf.distribute scope, batch norm uses the statistics of the global batch (synchronised
-    across replicas), as on one device. With num_classes, G([z, y]) concatenates a
+    third nonlinear layer, which made the strokes of its digits more coherent per second of CPU
+    time. Built inside a tf.distribute scope, batch norm uses the statistics of the global batch
+    (synchronised across replicas), as on one device. With num_classes, G([z, y]) concatenates a
     `label_embedding_dim` embedding of y to z and every batch norm is conditional on y.
     """
     synchronized = tf.distribute.has_strategy()
@@ -272,13 +274,13 @@ def dcgan_discriminator(
     num_classes: Optional[int] = None,
     conditioning: str = "projection",
 ) -> keras.Model:
-    """A small DCGAN discriminator for 28x28 images: two strided convolutions, a dense layer, one logit.
+    """A small DCGAN discriminator for 28x28 images: two strided convs, a dense layer, one logit.
 
-    The hidden dense layer lets D judge the digit's global shape nonlinearly (a logit read linearly off
-    the 7x7 feature map cannot), which raised the share of confidently classified samples the most of
-    everything we tried. `dropout` after each convolution keeps D from memorising a small training set.
-    With num_classes, D([x, y]) projects an embedding of y on the last features ("projection") or
-    stacks a 28x28 embedding of y onto the image as a second channel ("concat").
+    The hidden dense layer lets D judge the digit's global shape nonlinearly (a logit read linearly
+    off the 7x7 feature map cannot), which raised the share of confidently classified samples the
+    most of everything we tried. `dropout` after each convolution keeps D from memorising a small
+    training set. With num_classes, D([x, y]) projects an embedding of y on the last features
+    ("projection") or stacks a 28x28 embedding of y onto the image as a second channel ("concat").
     """
     check_conditioning(conditioning)
     x = keras.Input(IMAGE_SHAPE)
@@ -326,7 +328,7 @@ def tutorial_dcgan_generator(latent_dim: int = 100) -> keras.Model:
 
 
 def tutorial_dcgan_discriminator(spectral_norm: bool = False) -> keras.Model:
-    """The discriminator of TensorFlow's DCGAN tutorial: 28x28x1 -> 14x14x64 -> 7x7x128 -> one logit.
+    """The TensorFlow DCGAN tutorial's discriminator: 28x28x1 -> 14x14x64 -> 7x7x128 -> one logit.
 
     Strided 5x5 convolutions, each followed by LeakyReLU (slope 0.3) and dropout 0.3.
     """

@@ -1,4 +1,4 @@
-"""Named training recipes: everything a run needs but its data, looked up by name and built in one call.
+"""Named training recipes: all a run needs but its data, looked up by name and built in one call.
 
     recipe = tfgan.recipes.get("circle")                      # or get("mnist", learning_rate=1e-3)
     gan = recipe.build(steps_per_epoch=600, seed=0)           # compiled: networks, loss, optimizers
@@ -6,10 +6,10 @@
             steps_per_epoch=600, epochs=recipe.epochs(600))
 
 A recipe is a frozen `Recipe`: the networks, the game (loss, k, D's constraints), both players' Adam
-and learning-rate schedule, the batch, the run's length, the averaged generator and the augmentation.
-`bin/train_mnist.py --recipe=NAME` and `bin/train_circle.py --recipe=NAME` train one, their flags of the
-same names override its fields; `benchmarks` measure the same objects. Each preset's figures, measured
-as its description says, are in docs/scripts.md.
+and learning-rate schedule, the batch, the run's length, the averaged generator and the
+augmentation. `bin/train_mnist.py --recipe=NAME` and `bin/train_circle.py --recipe=NAME` train one,
+their flags of the same names override its fields; `benchmarks` measure the same objects. Each
+preset's figures, measured as its description says, are in docs/scripts.md.
 """
 
 import contextlib
@@ -279,8 +279,8 @@ class Recipe:
 def steps_per_execution(requested: int, steps_per_epoch: int) -> int:
     """The largest number of train steps per call, at most `requested`, that divides an epoch.
 
-    Keras runs whole calls of steps_per_execution steps: a call that straddles an epoch's end runs on
-    into the next epoch's data, so an epoch must be a whole number of calls.
+    Keras runs whole calls of steps_per_execution steps: a call that straddles an epoch's end runs
+    on into the next epoch's data, so an epoch must be a whole number of calls.
     """
     return max(n for n in range(1, min(requested, steps_per_epoch) + 1) if steps_per_epoch % n == 0)
 
@@ -289,9 +289,9 @@ def steps_per_execution(requested: int, steps_per_epoch: int) -> int:
 def _seeded_weights(seed: int) -> Iterator[None]:
     """Seeds the initial weights of the layers made inside, leaving Python's random state as it was.
 
-    Keras draws the seed of each initializer that has none from Python's `random`; seeding it here and
-    restoring it after gives the weights of `keras.utils.set_random_seed(seed)` without resetting the
-    caller's random generators.
+    Keras draws the seed of each initializer that has none from Python's `random`; seeding it here
+    and restoring it after gives the weights of `keras.utils.set_random_seed(seed)` without
+    resetting the caller's random generators.
     """
     state = random.getstate()
     random.seed(seed)
@@ -305,8 +305,8 @@ _MNIST = Recipe(
     d_learning_rate_scale=0.125,
     description=(
         "The DCGAN on 28x28 digits, non-saturating loss (the paper's game, k = 1), Adam (beta_1 0) "
-        "cosine-decayed over 4,700 steps at batch 64 (32 epochs of the MNIST test split), G at 2e-3 "
-        "and D at 1/8 of it."
+        "cosine-decayed over 4,700 steps at batch 64 (32 epochs of the MNIST test split), G at "
+        "2e-3 and D at 1/8 of it."
     ),
 )
 _CIRCLE = Recipe(
@@ -317,14 +317,18 @@ _CIRCLE = Recipe(
     batch_size=512,
     steps=6000,
     steps_per_execution=200,
-    description="MLPs of two 128-unit layers on 2-D points on a circle, Adam 1e-3 over 6,000 steps.",
+    description=(
+        "MLPs of two 128-unit layers on 2-D points on a circle, Adam 1e-3 over 6,000 steps."
+    ),
 )
 PRESETS: Dict[str, Recipe] = {
     "mnist": _MNIST,
     "mnist_conditional": _MNIST.replace(
         conditional=True,
         d_learning_rate_scale=1.0,
-        description="The mnist recipe conditioned on the labels (projection discriminator), D at G's rate.",
+        description=(
+            "The mnist recipe conditioned on the labels (projection discriminator), D at G's rate."
+        ),
     ),
     "mnist_hinge": _MNIST.replace(
         loss="hinge",
@@ -332,7 +336,8 @@ PRESETS: Dict[str, Recipe] = {
         beta_2=0.9,
         d_learning_rate_scale=0.0625,
         description=(
-            "Hinge loss with spectral norm in D; D at 1/16 of G's learning rate, Adam betas (0, 0.9)."
+            "Hinge loss with spectral norm in D; D at 1/16 of G's learning rate, "
+            "Adam betas (0, 0.9)."
         ),
     ),
     "mnist_wgan_gp": _MNIST.replace(

@@ -3,14 +3,15 @@
     result = tfgan.runs.train(gan, data, "runs/circle", epochs=10, steps_per_epoch=600,
                               identity={"recipe": "circle", "seed": 0})
 
-A run's directory holds its outputs, `backup/` while it trains (a checkpoint after every epoch, the newest
-two kept, each with its checksum, and beside them the run's identity: what the caller says defines the
-run) and, once it has finished, `run.json`: the identity, the step count and the checksum of every
-output. Every file goes to a temporary name in its directory, is flushed to disk and renamed into place,
-and `run.json` is written last, so a kill at any instant leaves a finished run whose record verifies, or
-a checkpoint to resume from (or nothing yet: the run starts again), never a run that looks finished and
-is not. `backup/` is removed only after `run.json` exists. `train` says what it does (resuming, passing
-over a damaged checkpoint) through the `tfgan.runs` logger.
+A run's directory holds its outputs, `backup/` while it trains (a checkpoint after every epoch, the
+newest two kept, each with its checksum, and beside them the run's identity: what the caller says
+defines the run) and, once it has finished, `run.json`: the identity, the step count and the
+checksum of every output. Every file goes to a temporary name in its directory, is flushed to disk
+and renamed into place, and `run.json` is written last, so a kill at any instant leaves a finished
+run whose record verifies, or a checkpoint to resume from (or nothing yet: the run starts again),
+never a run that looks finished and is not. `backup/` is removed only after `run.json` exists.
+`train` says what it does (resuming, passing over a damaged checkpoint) through the `tfgan.runs`
+logger.
 """
 
 import contextlib
@@ -111,8 +112,8 @@ class Checkpoint:
 class Checkpoints:
     """The checkpoints of a run, one per epoch, the newest `keep` kept, each verified by a checksum.
 
-    `save` writes the model's weights file (`model.save_weights`: its networks, optimizers and, for a
-    `tfgan.GAN`, its seed states) and then a small JSON file naming it with its checksum, each
+    `save` writes the model's weights file (`model.save_weights`: its networks, optimizers and, for
+    a `tfgan.GAN`, its seed states) and then a small JSON file naming it with its checksum, each
     atomically: a checkpoint exists once its JSON does, and is complete then.
 
     Args:
@@ -133,7 +134,7 @@ class Checkpoints:
         return os.path.join(self.directory, IDENTITY)
 
     def save(self, model, epoch: int, steps: int) -> Checkpoint:
-        """Saves the model's state after `epoch` epochs and removes checkpoints beyond the newest `keep`."""
+        """Saves model state after `epoch` epochs; removes checkpoints beyond the newest `keep`."""
         os.makedirs(self.directory, exist_ok=True)
         if self.identity is not None and not os.path.exists(self.identity_path):
             write_json(self.identity_path, self.identity)
@@ -153,7 +154,7 @@ class Checkpoints:
         return Checkpoint(epoch, steps, weights)
 
     def verified(self) -> Iterator[Any]:
-        """The checkpoints, newest first: each a Checkpoint, or a string saying why one is damaged."""
+        """Checkpoints, newest first: each a Checkpoint, or a string saying why one is damaged."""
         for epoch in reversed(self._epochs()):
             record = read_json(self._record_path(epoch))
             if not isinstance(record, dict) or not {"epoch", "steps", "weights", "sha256"} <= set(
@@ -163,7 +164,10 @@ class Checkpoints:
                 continue
             weights = os.path.join(self.directory, record["weights"])
             if not os.path.isfile(weights) or checksum(weights) != record["sha256"]:
-                yield f"the checkpoint of epoch {epoch} is damaged (its weights do not match their checksum)"
+                yield (
+                    f"the checkpoint of epoch {epoch} is damaged "
+                    "(its weights do not match their checksum)"
+                )
                 continue
             yield Checkpoint(record["epoch"], record["steps"], weights)
 
@@ -194,7 +198,7 @@ class Checkpoints:
 
 
 class RunError(ValueError):
-    """A run that can't go on as asked: its directory is in use, holds another run, or is damaged."""
+    """A run that can't go on as asked: its directory is in use, holds another run or is damaged."""
 
 
 class Run:
@@ -304,7 +308,7 @@ class Run:
         return os.path.join(self.directory, RECORD)
 
     def _check_identity(self):
-        """Raises RunError when the directory holds another script's run, or a run of another identity."""
+        """Raises RunError if the directory holds a run of another script or of another identity."""
         for path in (self.record_path, self.checkpoints.identity_path):
             stored = read_json(path)
             if stored is None:
@@ -363,7 +367,7 @@ def _differing(stored: Mapping[str, Any], given: Mapping[str, Any]) -> List[str]
 
 
 def _lock(path: str, directory: str):
-    """Takes an exclusive lock on `path` without waiting; the lock holds until the file is closed."""
+    """Takes an exclusive lock on `path` without waiting; it holds until the file is closed."""
     lock = open(path, "a+")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -426,14 +430,14 @@ def train(
     callbacks: CallbacksArg = (),
     verbose: Union[str, int] = "auto",
 ) -> TrainedRun:
-    """Trains a compiled GAN into `directory`, crash-safe: a call after a kill at any instant resumes.
+    """Trains a compiled GAN into `directory`, crash-safe: a call after a kill at any point resumes.
 
     The first call trains from the start; a call on a directory whose run was interrupted resumes
-    from its newest good checkpoint (passing over damaged ones) with the data at that epoch, and ends
-    bit-identical to an uninterrupted run; a call on a finished run trains nothing. Each epoch ends
-    with a verified checkpoint; non-finite losses or weights stop the run (`DivergenceError`) before
-    a bad checkpoint is written. At the end the outputs are written, each atomically, then the
-    completion record `run.json`, then the checkpoints are removed. TensorBoard logs go to
+    from its newest good checkpoint (passing over damaged ones) with the data at that epoch, and
+    ends bit-identical to an uninterrupted run; a call on a finished run trains nothing. Each epoch
+    ends with a verified checkpoint; non-finite losses or weights stop the run (`DivergenceError`)
+    before a bad checkpoint is written. At the end the outputs are written, each atomically, then
+    the completion record `run.json`, then the checkpoints are removed. TensorBoard logs go to
     `directory/logs`. Under a multi-worker strategy only the chief writes `directory`, which must be
     on a file system all workers share.
 

@@ -1,9 +1,9 @@
-"""Ends a process that is stuck where Python can't interrupt it: `python -m tfgan.watchdog PID SECONDS
-MESSAGE` sleeps, then writes MESSAGE to stderr and kills PID (unless it is killed first).
+"""Ends a process that is stuck where Python can't interrupt it: `python -m tfgan.watchdog PID
+SECONDS MESSAGE` sleeps, then writes MESSAGE to stderr and kills PID (unless it is killed first).
 
 TensorFlow waits for a multi-worker cluster to form inside C++ without releasing the interpreter (a
-thread or a signal handler would never run) and ignores SIGTERM, so the timeout must come from another
-process (`tfgan.distribute.make_strategy`).
+thread or a signal handler would never run) and ignores SIGTERM, so the timeout must come from
+another process (`tfgan.distribute.make_strategy`).
 """
 
 import os
