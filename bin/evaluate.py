@@ -10,12 +10,12 @@ confident share and the rarest class), precision/recall/density/coverage (prdc),
 Parzen-window log-likelihood (parzen, sigma chosen on --parzen_validation_split). The reference
 column scores real images in place of the samples, the same way: by default a random half of
 --split (at most --num_samples images, drawn with --seed) stands in for the samples and both
-columns are compared to the other half; --reference_split takes the stand-ins from another split and compares to all of
---split. The circle: radius error, angular KS distance, arc coverage and sliced Wasserstein
-distance, with --num_samples points of the true circle as the reference. A conditional generator's
-samples are drawn for balanced labels and also scored for label_accuracy (the classifier's agreement with
-the requested labels) and intra_fid (the mean per-class Fréchet distance); the reference column scores
-the stand-ins with their own labels.
+columns are compared to the other half; --reference_split takes the stand-ins from another split and
+compares to all of --split. The circle: radius error, angular KS distance, arc coverage and sliced
+Wasserstein distance, with --num_samples points of the true circle as the reference. A conditional
+generator's samples are drawn for balanced labels and also scored for label_accuracy (the
+classifier's agreement with the requested labels) and intra_fid (the mean per-class Fréchet
+distance); the reference column scores the stand-ins with their own labels.
 """
 
 import os
@@ -27,7 +27,8 @@ from absl import flags
 import tfgan
 from tfgan import evaluation
 
-import cli  # bin/cli.py: the scripts' shared plumbing
+import errors  # bin/errors.py: one-line errors
+import run_flags  # bin/run_flags.py: the shared flags
 
 DATASETS = tfgan.data.DATASETS + ("circle",)
 DEFAULT_DIGIT_METRICS = ("fid", "kid", "score", "prdc")
@@ -35,7 +36,10 @@ DEFAULT_DIGIT_METRICS = ("fid", "kid", "score", "prdc")
 flags.DEFINE_string("generator", None, "Path of a saved generator.keras or gan.keras.")
 flags.DEFINE_enum("dataset", "mnist", DATASETS, "What the generator was trained on.")
 flags.DEFINE_string(
-    "data_dir", None, "Directory of IDX files (train-images-idx3-ubyte[.gz], ...); default: tfds."
+    "data_dir",
+    None,
+    "Directory of IDX files (train-images-idx3-ubyte[.gz], ...); default: tfgan's copy for MNIST's "
+    "test split, else tfds.",
 )
 flags.DEFINE_string("split", "test", "Real images the samples are compared to (digits).")
 flags.DEFINE_string(
@@ -49,7 +53,8 @@ flags.DEFINE_list(
     "metrics",
     None,
     f"Comma-separated. Digits: {','.join(evaluation.DIGIT_METRICS)} (default "
-    f"{','.join(DEFAULT_DIGIT_METRICS)}); circle: {','.join(evaluation.CIRCLE_METRICS)} (default all).",
+    f"{','.join(DEFAULT_DIGIT_METRICS)}); circle: {','.join(evaluation.CIRCLE_METRICS)} "
+    "(default all).",
 )
 flags.DEFINE_string(
     "parzen_validation_split",
@@ -58,14 +63,14 @@ flags.DEFINE_string(
     "from the generator's training).",
 )
 flags.DEFINE_string("output", None, "Where to write the figures as JSON (.json).")
-cli.define_classifier_flags()
+run_flags.define_classifier_flags()
 flags.DEFINE_integer(
     "seed", 0, "Seeds the noise of the samples (and the circle's reference points)."
 )
 flags.DEFINE_enum(
     "noise",
     "normal",
-    tfgan.gan.NOISES,
+    tfgan.sampling.NOISES,
     "Prior p(z) the generator was trained with (a GAN knows it).",
 )
 flags.DEFINE_float("radius", 1.0, "The circle's radius.")
@@ -79,9 +84,11 @@ flags.register_validator(
 flags.register_validator("radius", lambda v: v > 0, message="--radius must be positive.")
 flags.register_multi_flags_validator(
     ["dataset", "metrics"],
-    lambda v: not v["metrics"]
-    or set(v["metrics"])
-    <= set(evaluation.CIRCLE_METRICS if v["dataset"] == "circle" else evaluation.DIGIT_METRICS),
+    lambda v: (
+        not v["metrics"]
+        or set(v["metrics"])
+        <= set(evaluation.CIRCLE_METRICS if v["dataset"] == "circle" else evaluation.DIGIT_METRICS)
+    ),
     message=f"--metrics: choose digit metrics from {','.join(evaluation.DIGIT_METRICS)} or, with "
     f"--dataset=circle, from {','.join(evaluation.CIRCLE_METRICS)}.",
 )
@@ -90,14 +97,14 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
-    generator, noise = tfgan.gan.load_generator(FLAGS.generator, FLAGS.noise)
+    generator, noise = tfgan.sampling.load_generator(FLAGS.generator, FLAGS.noise)
     expected_shape = (2,) if FLAGS.dataset == "circle" else tfgan.networks.IMAGE_SHAPE
     if tuple(generator.output_shape[1:]) != expected_shape:
         raise ValueError(
             f"{FLAGS.generator} makes samples of shape {tuple(generator.output_shape[1:])}, but "
             f"--dataset={FLAGS.dataset} needs {expected_shape}."
         )
-    num_classes = tfgan.gan.generator_num_classes(generator)
+    num_classes = tfgan.sampling.generator_num_classes(generator)
     if num_classes is not None and FLAGS.dataset == "circle":
         raise ValueError(f"{FLAGS.generator} is conditional; the circle has no classes.")
     labels = stand_in_labels = None
@@ -113,13 +120,13 @@ def main(argv):
     else:
         metrics_fn, (stand_ins, stand_in_labels), report = _digit_metrics()
         if num_classes is not None:
-            labels = tfgan.gan.balanced_labels(FLAGS.num_samples, num_classes)
+            labels = tfgan.sampling.balanced_labels(FLAGS.num_samples, num_classes)
         else:
             stand_in_labels = None
     rows, seconds = {}, {}
     start = time.time()
-    samples = cli.finite_samples(
-        generator, FLAGS.num_samples, noise, FLAGS.seed, FLAGS.generator, labels
+    samples = tfgan.sampling.generate_finite(
+        generator, FLAGS.num_samples, noise, FLAGS.seed, labels, source=FLAGS.generator
     )
     seconds["sampling"] = time.time() - start
     for name, data, data_labels in (
@@ -151,7 +158,7 @@ def main(argv):
 
 
 def _digit_metrics():
-    """(metrics function, (real stand-ins for the reference column, their labels), report fields)."""
+    """(metrics function, (real stand-ins for the reference column, their labels), report)."""
     chosen = FLAGS.metrics or DEFAULT_DIGIT_METRICS
     real, real_labels = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
     if FLAGS.reference_split:
@@ -204,4 +211,4 @@ def _digit_metrics():
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    errors.run(main)

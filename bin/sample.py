@@ -1,4 +1,4 @@
-"""Writes samples from a saved generator (generator.keras) or GAN (gan.keras) to .npy and/or a PNG grid.
+"""Writes samples of a saved generator (generator.keras) or GAN (gan.keras) to .npy and/or PNG.
 
     python bin/sample.py --generator=runs/circle/generator.keras --num=10000 --output=samples.npy
     python bin/sample.py --generator=runs/mnist/generator.keras --num=100 --png=digits.png
@@ -16,7 +16,7 @@ from absl import flags
 
 import tfgan
 
-import cli  # bin/cli.py: the scripts' shared plumbing
+import errors  # bin/errors.py: one-line errors
 
 flags.DEFINE_string("generator", None, "Path of a saved generator.keras or gan.keras.")
 flags.DEFINE_integer("num", 10000, "Number of samples.", lower_bound=1)
@@ -28,7 +28,7 @@ flags.DEFINE_integer("seed", 0, "Seeds the noise: the same seed gives the same s
 flags.DEFINE_enum(
     "noise",
     "normal",
-    tfgan.gan.NOISES,
+    tfgan.sampling.NOISES,
     "Prior p(z) the generator was trained with (a GAN knows it).",
 )
 flags.DEFINE_string(
@@ -38,6 +38,21 @@ flags.DEFINE_string(
     "...), one class (7) or a comma-separated list repeated to --num (0,1,2).",
 )
 flags.mark_flag_as_required("generator")
+
+
+def _is_label_spec(value: str) -> bool:
+    try:
+        tfgan.sampling.parse_labels(value)
+    except ValueError:
+        return False
+    return True
+
+
+flags.register_validator(
+    "labels",
+    lambda v: v is None or _is_label_spec(v),
+    message="--labels must be balanced, a class (7) or comma-separated classes (0,1,2).",
+)
 flags.register_validator(
     "output",
     lambda v: v is None or v.endswith((".npy", ".npz")),
@@ -56,16 +71,18 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
-    generator, noise = tfgan.gan.load_generator(FLAGS.generator, FLAGS.noise)
-    num_classes = tfgan.gan.generator_num_classes(generator)
-    labels = cli.sample_labels(FLAGS.labels, FLAGS.num, num_classes, FLAGS.generator)
+    generator, noise = tfgan.sampling.load_generator(FLAGS.generator, FLAGS.noise)
+    num_classes = tfgan.sampling.generator_num_classes(generator)
+    labels = tfgan.sampling.labels_from_spec(FLAGS.labels, FLAGS.num, num_classes, FLAGS.generator)
     if FLAGS.output and FLAGS.output.endswith(".npy") != (labels is None):
         kind = "a conditional" if labels is not None else "an unconditional"
         raise ValueError(
             f"{FLAGS.generator} is {kind} generator: write its samples to "
             f"{'.npz (images and labels)' if labels is not None else '.npy'}, not {FLAGS.output}."
         )
-    samples = cli.finite_samples(generator, FLAGS.num, noise, FLAGS.seed, FLAGS.generator, labels)
+    samples = tfgan.sampling.generate_finite(
+        generator, FLAGS.num, noise, FLAGS.seed, labels, source=FLAGS.generator
+    )
     if FLAGS.png and samples.ndim != 4:
         raise ValueError(
             f"--png needs an image generator; this one makes samples of shape {samples.shape[1:]}."
@@ -87,4 +104,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    errors.run(main)

@@ -1,5 +1,5 @@
-"""Tests for tfgan.augment: each transformation's effect, gradients, seeding, p = 0, the ADA controller,
-and augmentation inside the step and the regularizers' critic."""
+"""Tests for tfgan.augment: each transformation's effect, gradients, seeding, p = 0, the ADA
+controller, and augmentation inside the step and the regularizers' critic."""
 
 import os
 
@@ -277,6 +277,15 @@ class AugmentInTheStepTest(tf.test.TestCase, parameterized.TestCase):
             keras.mixed_precision.set_global_policy("float32")
         self.assertTrue(all(np.isfinite(values).all() for values in history.values()))
         self.assertTrue(all(np.isfinite(w).all() for w in gan.generator.get_weights()))
+
+    def test_an_augmentation_logging_keys_it_does_not_declare_fails_naming_it(self):
+        class Watching(AddTen):
+            def observe(self, real_logits):
+                return {"real_mean": tf.reduce_mean(real_logits)}
+
+        gan = _image_gan(Watching())
+        with self.assertRaisesRegex(ValueError, r"Watching.observe returned logs \['real_mean'\]"):
+            gan.fit(_image_data(), steps_per_epoch=1, verbose=0)
 
     def test_augmenting_points_fails_at_construction(self):
         with self.assertRaisesRegex(ValueError, "image GANs only"):

@@ -9,8 +9,6 @@ import tensorflow as tf
 import tfgan
 from tfgan import callbacks, classifier, networks
 
-import cli  # bin/cli.py (on the path via conftest.py)
-
 
 def _image_gan():
     keras.utils.set_random_seed(0)
@@ -169,17 +167,22 @@ class EvaluationCallbackTest(tf.test.TestCase):
         for name in ("radius_error", "angle_ks", "arc_coverage", "swd"):
             self.assertLen(evaluated.history[f"eval_{name}"], 2)
 
-    def test_digit_figures_reach_tensorboard_through_the_training_callbacks(self):
-        output_dir = self.get_temp_dir()
+    def test_digit_figures_reach_tensorboard_when_given_to_runs_train(self):
+        output_dir = os.path.join(self.get_temp_dir(), "run")
         judge = classifier.build(width=2, seed=0)
         real = np.random.default_rng(0).uniform(-1, 1, size=(20, 28, 28, 1)).astype(np.float32)
         evaluate = callbacks.EvaluationCallback.for_digits(
             judge, real, metrics=["fid", "score"], num_samples=12
         )
-        checkpoints = tfgan.runs.Checkpoints(os.path.join(output_dir, "backup"))
-        history = self._fit(
-            _image_gan(), _images(), 1, *cli.training_callbacks(output_dir, checkpoints, [evaluate])
-        )
+        history = tfgan.runs.train(
+            _image_gan(),
+            _images(),
+            output_dir,
+            epochs=1,
+            steps_per_epoch=2,
+            callbacks=[evaluate],
+            verbose=0,
+        ).history
         self.assertContainsSubset(["eval_fid", "eval_score", "eval_confident"], history.history)
         log_dir = os.path.join(output_dir, "logs", "train")
         tags = set()

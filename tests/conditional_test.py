@@ -1,4 +1,4 @@
-"""Tests of the conditional GAN: networks that take labels, label checks, saving, grids and metrics."""
+"""Tests of the conditional GAN: networks taking labels, label checks, saving, grids, metrics."""
 
 import os
 
@@ -66,7 +66,7 @@ class ConditionalNetworksTest(tf.test.TestCase, parameterized.TestCase):
         _, discriminator = _dcgan("projection")
         table = discriminator.get_layer("label_projection")
         table.embeddings.assign(np.random.default_rng(1).normal(size=table.embeddings.shape))
-        dot = next(l for l in discriminator.layers if isinstance(l, keras.layers.Dot))
+        dot = next(layer for layer in discriminator.layers if isinstance(layer, keras.layers.Dot))
         features = keras.Model(discriminator.inputs, dot.input[1])
         x = np.repeat(_images_with_labels(1)[0], 2, axis=0)
         labels = _labels(0, 2)
@@ -160,12 +160,13 @@ class ConditionalGanTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(loaded.num_classes, K)
         labels = _labels(2, 1, 0, 2)
         self.assertAllClose(loaded.generate(4, labels, seed=3), gan.generate(4, labels, seed=3))
-        generator, _ = tfgan.gan.load_generator(path)
-        self.assertEqual(tfgan.gan.generator_num_classes(generator), K)
-        self.assertIsNone(tfgan.gan.generator_num_classes(networks.dcgan_generator(4, 4)))
+        generator, _ = tfgan.sampling.load_generator(path)
+        self.assertEqual(tfgan.sampling.generator_num_classes(generator), K)
+        self.assertIsNone(tfgan.sampling.generator_num_classes(networks.dcgan_generator(4, 4)))
 
     def test_recipe_builds_the_conditional_dcgan(self):
-        gan = tfgan.recipes.mnist_gan(decay_steps=10, num_classes=10, conditioning="concat")
+        recipe = tfgan.recipes.get("mnist_conditional", conditioning="concat")
+        gan = recipe.build(steps_per_epoch=10, num_classes=10)
         self.assertEqual(gan.num_classes, 10)
         self.assertEqual(len(gan.discriminator.inputs), 2)
 

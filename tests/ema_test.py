@@ -1,7 +1,8 @@
-"""Tests for the averaged generator (tfgan.ema): the update by hand, saving, resume, sampling, strategies."""
+"""Tests for the averaged generator (tfgan.ema): updates by hand, saving, sampling, strategies."""
 
 import os
 
+import distribute_test
 import keras
 import numpy as np
 import tensorflow as tf
@@ -9,9 +10,6 @@ from absl.testing import parameterized
 
 import tfgan
 from tfgan import ema
-
-import cli  # bin/cli.py (on the path via conftest.py)
-import distribute_test
 
 LATENT_DIM = 3
 BATCH = 8
@@ -75,6 +73,19 @@ class GeneratorEMAScheduleTest(tf.test.TestCase, parameterized.TestCase):
     def test_constant_decay(self):
         self.assertAllClose(ema.GeneratorEMA(decay=0.9).beta(123, 64), 0.9)
 
+    def test_follow_moves_every_float_weight_by_the_beta_of_the_images_seen(self):
+        keras.utils.set_random_seed(0)
+        generator = _generator_with_batch_norm()
+        averaged = ema.averaged_copy(generator)
+        old = [w.numpy().copy() for w in averaged.weights]
+        new = [w + 1.0 for w in old]
+        generator.set_weights(new)
+        # 10 updates of 64 images seen: the ramp-up caps the half-life at 0.05 * 640 = 32 images.
+        ema.GeneratorEMA(half_life_images=1000, ramp_up=0.05).follow(generator, averaged, 10, 64)
+        beta = 0.5 ** (64 / 32)
+        for got, a, w in zip(averaged.weights, old, new):
+            self.assertAllClose(got, beta * a + (1 - beta) * w, rtol=1e-6)
+
     @parameterized.parameters(
         (dict(half_life_images=0), "half_life_images"),
         (dict(ramp_up=-1.0), "ramp_up"),
@@ -123,10 +134,10 @@ class AveragedGeneratorTest(tf.test.TestCase, parameterized.TestCase):
         gan = _gan(0.5)
         gan.fit(_data(), steps_per_epoch=5, verbose=0)
         self.assertIs(gan.sampling_generator, gan.averaged_generator)
-        expected = tfgan.gan.generate(gan.averaged_generator, 16, seed=3)
+        expected = tfgan.sampling.generate(gan.averaged_generator, 16, seed=3)
         self.assertAllClose(gan.generate(16, seed=3), expected)
         self.assertNotAllClose(
-            gan.generate(16, seed=3), tfgan.gan.generate(gan.generator, 16, seed=3)
+            gan.generate(16, seed=3), tfgan.sampling.generate(gan.generator, 16, seed=3)
         )
         z = gan.sample_noise(4, seed=1)
         self.assertAllClose(gan(z), gan.averaged_generator(z))
@@ -160,18 +171,20 @@ class AveragedGeneratorTest(tf.test.TestCase, parameterized.TestCase):
         gan.fit(_data(), steps_per_epoch=4, verbose=0)
         path = os.path.join(self.get_temp_dir(), "gan.keras")
         gan.save(path)
-        generator, _ = tfgan.gan.load_generator(path)
+        generator, _ = tfgan.sampling.load_generator(path)
         self.assertEqual(generator.name, gan.averaged_generator.name)
         self.assertAllClose(
-            tfgan.gan.generate(generator, 8, seed=0), gan.generate(8, seed=0), atol=1e-6
+            tfgan.sampling.generate(generator, 8, seed=0), gan.generate(8, seed=0), atol=1e-6
         )
 
-    def test_scripts_write_the_averaged_and_the_trained_generator(self):
-        gan = _gan(True)
+    def test_runs_write_the_averaged_and_the_trained_generator(self):
         self.assertCountEqual(
-            cli.generator_outputs(gan), ["generator.keras", "trained_generator.keras"]
+            tfgan.runs.generator_outputs(_gan(True)),
+            ["gan.keras", "generator.keras", "trained_generator.keras"],
         )
-        self.assertCountEqual(cli.generator_outputs(_gan(None)), ["generator.keras"])
+        self.assertCountEqual(
+            tfgan.runs.generator_outputs(_gan(None)), ["gan.keras", "generator.keras"]
+        )
 
     def test_conditional_generator_is_averaged_with_its_label_embedding(self):
         keras.utils.set_random_seed(0)
@@ -185,7 +198,7 @@ class AveragedGeneratorTest(tf.test.TestCase, parameterized.TestCase):
             (np.ones((BATCH, 2), np.float32), np.arange(BATCH) % 2)
         ).repeat()
         gan.fit(data, steps_per_epoch=3, verbose=0)
-        self.assertEqual(tfgan.gan.generator_num_classes(gan.averaged_generator), 2)
+        self.assertEqual(tfgan.sampling.generator_num_classes(gan.averaged_generator), 2)
         self.assertEqual(gan.generate(6, labels=[0, 1, 0, 1, 0, 1]).shape, (6, 2))
 
 

@@ -3,17 +3,18 @@
 import os
 from unittest import mock
 
+import circle_gan
 import keras
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
-
-import circle_gan
-import tfgan
 from penalties import fit_recording
+
+import tfgan
 from tfgan import losses, metrics, networks
 
 LATENT_DIM = 3
+TESTDATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata")
 LOG_KEYS = ("loss", "d_loss", "g_loss", "d_real", "d_fake", "d_accuracy")
 
 
@@ -355,8 +356,9 @@ class GANMixedPrecisionTest(tf.test.TestCase):
         tiny = 1e-7
         loss = (
             lambda fake_logits: tiny * losses.non_saturating_generator_loss(fake_logits),
-            lambda real_logits, fake_logits: tiny
-            * losses.discriminator_loss(real_logits, fake_logits),
+            lambda real_logits, fake_logits: (
+                tiny * losses.discriminator_loss(real_logits, fake_logits)
+            ),
         )
         learning_rate = 1e6  # SGD steps of a visible size despite the tiny gradients
         real = tf.constant(np.random.default_rng(0).normal(size=(8, 2)), tf.float32)
@@ -456,13 +458,29 @@ class GANSavingTest(tf.test.TestCase):
         with self.assertRaisesRegex(ValueError, "expected 0 variables"):
             gan.load_own_variables(store)
 
+    def test_a_gan_saved_by_tfgan_0_1_loads_and_samples_what_it_did(self):
+        # Written before the game moved out of gan.py: a conditional circle GAN (d_steps=2,
+        # relativistic loss, R1 every 2, EMA, seed 0) after 2 train steps, and its samples.
+        loaded = keras.models.load_model(os.path.join(TESTDATA, "conditional_circle_gan.keras"))
+        self.assertIsInstance(loaded, tfgan.GAN)
+        self.assertEqual((loaded.d_steps, loaded.num_classes, loaded.seed), (2, 2, 0))
+        self.assertIsInstance(loaded.gan_loss, losses.RelativisticAverage)
+        self.assertEqual([r.name for r in loaded.regularizers], ["r1"])
+        self.assertEqual(int(loaded.g_optimizer.iterations), 2)
+        self.assertEqual(int(loaded.d_optimizer.iterations), 4)
+        with np.load(os.path.join(TESTDATA, "conditional_circle_gan_samples.npz")) as saved:
+            samples = loaded.generate(len(saved["labels"]), saved["labels"], seed=0)
+            self.assertAllClose(samples, saved["samples"], rtol=1e-6, atol=1e-6)
+        history = loaded.fit(_two_circles(16, seed=0), steps_per_epoch=1, verbose=0).history
+        self.assertCountEqual(history, [*LOG_KEYS, "r1"])
+
     def test_saved_generator_loads_and_samples(self):
         gan = _make_gan(noise="uniform")
         path = os.path.join(self.get_temp_dir(), "generator.keras")
         gan.generator.save(path)
-        generator, noise = tfgan.gan.load_generator(path, noise="uniform")
+        generator, noise = tfgan.sampling.load_generator(path, noise="uniform")
         self.assertAllClose(
-            tfgan.gan.generate(generator, 4, noise, seed=2), gan.generate(4, seed=2)
+            tfgan.sampling.generate(generator, 4, noise, seed=2), gan.generate(4, seed=2)
         )
 
 
@@ -637,8 +655,10 @@ class EvaluationNoiseTest(tf.test.TestCase):
 
 
 class GANLossInTheStepTest(tf.test.TestCase):
-    def test_the_step_logs_whatever_diagnostics_the_loss_returns(self):
+    def test_the_step_logs_the_diagnostics_the_loss_declares(self):
         class CriticGap(losses.GANLoss):
+            log_keys = ("critic_gap",)
+
             def discriminator_loss(self, real_logits, fake_logits, labels=None):
                 return tf.reshape(fake_logits - real_logits, [-1])
 
@@ -653,6 +673,54 @@ class GANLossInTheStepTest(tf.test.TestCase):
         history = gan.fit(_circle(), steps_per_epoch=2, epochs=1, verbose=0).history
         self.assertCountEqual(history, ["loss", "d_loss", "g_loss", "critic_gap"])
         self.assertAllClose(history["critic_gap"], np.negative(history["d_loss"]), rtol=1e-6)
+
+    def test_the_trackers_are_the_declared_keys_without_calling_the_loss(self):
+        class Declared(losses.NonSaturating):
+            def diagnostics(self, real_logits, fake_logits, labels=None):
+                raise AssertionError("diagnostics called at construction")
+
+        gan = _make_gan(loss=Declared(), regularizers=[tfgan.regularizers.R1(1.0)])
+        names = [metric.name for metric in gan.metrics]
+        self.assertEqual(
+            names, ["loss", "d_loss", "g_loss", "d_real", "d_fake", "d_accuracy", "r1"]
+        )
+
+    def test_diagnostics_other_than_the_declared_keys_fail_naming_the_loss(self):
+        for declared, returned, message in (
+            ((), ["critic_gap"], r"\['critic_gap'\], but its log_keys are \[\]"),
+            (
+                ("d_real", "gap"),
+                ["d_real"],
+                r"\['d_real'\], but its log_keys are \['d_real', 'gap'\]",
+            ),
+        ):
+
+            class Undeclared(losses.NonSaturating):
+                log_keys = declared
+
+                def diagnostics(self, real_logits, fake_logits, labels=None):
+                    return {key: tf.reshape(real_logits, [-1]) for key in returned}
+
+            with self.subTest(declared=declared):
+                gan = _make_gan(loss=Undeclared())
+                gan.compile()
+                with self.assertRaisesRegex(
+                    ValueError, "Undeclared.diagnostics returned logs " + message
+                ):
+                    gan.fit(_circle(), steps_per_epoch=1, verbose=0)
+
+    def test_log_keys_that_are_not_a_sequence_of_names_fail_at_construction(self):
+        class OneString(losses.NonSaturating):
+            log_keys = "critic_gap"
+
+        with self.assertRaisesRegex(
+            ValueError, "OneString.log_keys must be a sequence of log names"
+        ):
+            _make_gan(loss=OneString())
+
+    def test_a_regularizer_named_as_a_log_key_of_the_loss_fails_at_construction(self):
+        with self.assertRaisesRegex(ValueError, "Two logs would be named 'd_real'"):
+            _make_gan(regularizers=[tfgan.regularizers.R1(1.0, name="d_real")])
 
     def _count_discriminator_calls(self, loss):
         calls = []
@@ -681,7 +749,7 @@ class GANLossInTheStepTest(tf.test.TestCase):
         received = []
 
         class Relativistic(losses.NonSaturating):
-            """Relativistic standard GAN (Jolicoeur-Martineau 2018): G scores fakes against reals."""
+            """Relativistic standard GAN (Jolicoeur-Martineau 2018): G scores fakes vs reals."""
 
             generator_needs_real_logits = True
 

@@ -1,12 +1,12 @@
 """Tests for tfgan.losses: values, shapes, dtypes and gradients against NumPy references by hand,
 and the GANLoss objects."""
 
+import circle_gan
 import keras
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 
-import circle_gan
 from tfgan import losses, metrics
 
 # Logits from confident-fake to confident-real, including ones where exp() overflows float32.
@@ -256,7 +256,20 @@ class GANLossObjectTest(tf.test.TestCase, parameterized.TestCase):
         with self.assertRaises(NotImplementedError):
             base.generator_loss(tf.zeros(2))
         self.assertEqual(base.diagnostics(tf.zeros(2), tf.zeros(2)), {})
+        self.assertEqual(tuple(base.log_keys), ())
         self.assertFalse(base.generator_needs_real_logits)
+
+
+class LogKeysTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.named_parameters(
+        *((name, loss_class()) for name, loss_class in losses.LOSSES.items()),
+        ("least_squares_other_targets", losses.LeastSquares(-1.0, 1.0, 0.0)),
+        ("pair", losses.LossPair(losses.non_saturating_generator_loss, losses.discriminator_loss)),
+    )
+    def test_every_loss_declares_exactly_the_keys_of_its_diagnostics(self, loss):
+        real, fake = tf.constant([[1.0], [-2.0]]), tf.constant([[0.5], [3.0]])
+        for labels in (None, tf.constant([0, 1])):
+            self.assertCountEqual(loss.diagnostics(real, fake, labels=labels), loss.log_keys)
 
 
 def _relative(real, fake):
@@ -319,8 +332,9 @@ class CriticLossTest(tf.test.TestCase, parameterized.TestCase):
         d_loss, g_loss = self._losses(
             loss_class(), real, tf.constant(self.fake[:, None], tf.float16)
         )
-        r, f = real.numpy()[:, 0].astype(np.float64), self.fake.astype(np.float16).astype(
-            np.float64
+        r, f = (
+            real.numpy()[:, 0].astype(np.float64),
+            self.fake.astype(np.float16).astype(np.float64),
         )
         for values in (d_loss, g_loss):
             self.assertEqual(values.shape, (8,))

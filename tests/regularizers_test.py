@@ -1,15 +1,15 @@
-"""Tests for tfgan.regularizers: a penalty written in user code through the public API, checked by hand."""
+"""Tests for tfgan.regularizers: a penalty in user code through the public API, checked by hand."""
 
 import os
 
+import circle_gan
 import keras
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
-
-import circle_gan
-import tfgan
 from penalties import GradientNormSquared, fit_recording
+
+import tfgan
 from tfgan import losses, metrics, networks
 
 LATENT_DIM = 3
@@ -110,7 +110,7 @@ class UserPenaltyTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllEqual(kernels[1], kernels[0])
         self.assertNotAllClose(kernels[2], kernels[1])
         self.assertAllEqual(kernels[3], kernels[2])
-        # The log is weight * mean(penalty) of the updates that computed it; skipped ones don't count.
+        # The log is weight * mean(penalty) of the updates that computed it; others don't count.
         self.assertEqual(logged[1], logged[0])
         self.assertEqual(logged[3], logged[2])
 
@@ -339,6 +339,14 @@ class RegularizerObjectTest(tf.test.TestCase, parameterized.TestCase):
     def test_bad_arguments_raise(self, kwargs, message):
         with self.assertRaisesRegex(ValueError, message):
             GradientNormSquared(**kwargs)
+
+    def test_get_takes_one_regularizer_or_a_sequence_of_them(self):
+        one, other = GradientNormSquared(1.0), tfgan.regularizers.R1(2.0)
+        self.assertEqual(tfgan.regularizers.get(one), (one,))
+        self.assertEqual(tfgan.regularizers.get([one, other]), (one, other))
+        self.assertEqual(tfgan.regularizers.get(()), ())
+        with self.assertRaisesRegex(ValueError, "Regularizer instances, got 'r1'"):
+            tfgan.regularizers.get([one, "r1"])
 
     def test_base_class_penalty_is_abstract(self):
         with self.assertRaises(NotImplementedError):

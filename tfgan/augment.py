@@ -1,4 +1,4 @@
-"""Differentiable augmentation of what the discriminator sees, so that it can't memorise a small dataset.
+"""Differentiable augmentation of what D sees, so that it can't memorise a small dataset.
 
 D sees T(x) for real and T(G(z)) for generated images, in both players' updates and in the
 regularizers' critic; T is differentiable, so G learns through it, and because D only ever sees
@@ -9,7 +9,8 @@ overfitting (Karras et al. 2020, "Training Generative Adversarial Networks with 
 `tfgan.GAN(..., augment=...)` takes either, or a subclass of `Augment`.
 
 Images are [batch, height, width, channels] in [-1, 1]; each transformation draws its randomness per
-example from the [2] int32 seed it is given (stateless ops), which the GAN takes from its seed stream.
+example from the [2] int32 seed it is given (stateless ops), which the GAN takes from its seed
+stream.
 """
 
 from typing import Dict, Sequence
@@ -27,7 +28,7 @@ def brightness(images, seed):
 
 
 def saturation(images, seed):
-    """Scales each image's deviation from its per-pixel channel mean by a uniform factor in [0, 2)."""
+    """Scales each image's deviation from its per-pixel channel mean by a factor ~ U in [0, 2)."""
     mean = tf.reduce_mean(images, axis=3, keepdims=True)
     factor = tf.random.stateless_uniform(_per_image(images), seed, dtype=images.dtype) * 2.0
     return (images - mean) * factor + mean
@@ -68,8 +69,8 @@ def translation(images, seed, ratio: float = 0.125):
 
 
 def cutout(images, seed, ratio: float = 0.5):
-    """Sets a square of ratio * the image's size to zero at a uniform position in each image (the square
-    may overhang the border)."""
+    """Sets a square of ratio * the image's size to zero at a uniform position in each image (the
+    square may overhang the border)."""
     height, width = images.shape[1], images.shape[2]
     cut_height, cut_width = int(height * ratio + 0.5), int(width * ratio + 0.5)
     row_seed, column_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
@@ -123,7 +124,7 @@ TRANSFORMS = {
 
 
 def parse_policy(policy: str) -> tuple:
-    """('color', 'translation', ...) of a comma-separated policy, or ValueError naming a bad name."""
+    """('color', 'translation', ...) of a comma-separated policy; ValueError names a bad name."""
     names = tuple(name.strip() for name in policy.split(",") if name.strip())
     unknown = [name for name in names if name not in TRANSFORMS]
     if unknown or not names:
@@ -163,7 +164,8 @@ class Augment(keras.layers.Layer):
 
     Subclasses implement `call(images, seed)`, differentiable in the images and random only through
     the [2] int32 seed (stateless ops), and may adapt to D: `observe` sees D's logits of each D
-    update's real images and returns logs named in `log_keys`. State kept in weights is saved and
+    update's real images and returns logs under exactly the keys the class declares in `log_keys`
+    (the GAN makes a tracker for each when it is built). State kept in weights is saved and
     restored with the GAN.
     """
 
@@ -220,9 +222,10 @@ class AdaptiveAugment(Augment):
     p to go from 0 to 1, its interval 4 updates. Logs `augment_p` and `d_overfit` (the last r_t);
     p and the interval's running sums are weights, saved and restored with the GAN.
 
-    The transformations are this module's (ADA's x-flip, 90-degree rotations and integer translation;
-    DiffAugment's color and cutout), each applied to each image with probability p, which keeps D
-    from seeing only augmented images while p < 0.8, so G learns the data, not the augmentation.
+    The transformations are this module's (ADA's x-flip, 90-degree rotations and integer
+    translation; DiffAugment's color and cutout), each applied to each image with probability p,
+    which keeps D from seeing only augmented images while p < 0.8, so G learns the data, not the
+    augmentation.
 
     Args:
         target: the r_t that p aims for.
@@ -272,7 +275,7 @@ class AdaptiveAugment(Augment):
         return apply_policy(images, seed, self.transforms, self.p)
 
     def observe(self, real_logits):
-        """Adds this update's sign D(x) (summed over the global batch) and adjusts p every interval."""
+        """Adds this update's sign D(x) (summed over the global batch); adjusts p every interval."""
         signs = tf.sign(tf.cast(tf.reshape(real_logits, [-1]), tf.float32))
         means, counts = distribute.global_means({"signs": signs})
         self.signs.assign_add(means["signs"] * counts["signs"])
@@ -299,7 +302,7 @@ class AdaptiveAugment(Augment):
 
 
 def get(augment):
-    """An Augment from what `tfgan.GAN(augment=...)` takes: None, "diff", "adaptive" or an Augment."""
+    """The Augment of what `tfgan.GAN(augment=...)` takes: None, "diff", "adaptive", an Augment."""
     if augment is None or isinstance(augment, Augment):
         return augment
     if augment == "diff":

@@ -7,15 +7,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan import evaluation, plotting, runs
-from tfgan import gan as gan_lib
+from tfgan import evaluation, plotting, runs, sampling
 
 
 class SampleGrid(keras.callbacks.Callback):
     """After each epoch, draws G(z) for fixed z as a PNG grid and a TensorBoard image.
 
-    Fixed noise makes the pictures comparable from epoch to epoch: the same z turns into better digits.
-    For a conditional GAN the grid has one row per class, num_images // num_classes images wide.
+    Fixed noise makes the pictures comparable from epoch to epoch: the same z turns into better
+    digits. For a conditional GAN the grid has one row per class, num_images // num_classes images
+    wide.
 
     Args:
         image_dir: PNGs go to image_dir/epoch_NNN.png.
@@ -54,11 +54,11 @@ class Checkpoint(keras.callbacks.Callback):
     """After every epoch, saves the model's whole state as a verified checkpoint (`tfgan.runs`).
 
     Unlike `keras.callbacks.BackupAndRestore`, which overwrites its checkpoint in place, writes the
-    weights and the epoch number separately and deletes them when `fit` ends, each checkpoint here is
-    written atomically with its checksum, the previous one is kept until the next is complete, and
-    nothing is deleted at the end (`tfgan.runs.Run.finish` removes them once the run's outputs are
-    safe). It refuses to save weights that are no longer finite, so the last checkpoint stays good.
-    Put it last in the callbacks, after those that change the model at the end of an epoch.
+    weights and the epoch number separately and deletes them when `fit` ends, each checkpoint here
+    is written atomically with its checksum, the previous one is kept until the next is complete,
+    and nothing is deleted at the end (`tfgan.runs.Run.finish` removes them once the run's outputs
+    are safe). It refuses to save weights that are no longer finite, so the last checkpoint stays
+    good. Put it last in the callbacks, after those that change the model at the end of an epoch.
 
     Args:
         checkpoints: where to save, e.g. `tfgan.runs.Run(...).checkpoints`.
@@ -186,7 +186,7 @@ class EvaluationCallback(keras.callbacks.Callback):
         samples = self.model.generate(self.num_samples, seed=self.seed)
         if getattr(self.model, "num_classes", None) is None:
             return self.metrics_fn(samples)
-        labels = gan_lib.balanced_labels(self.num_samples, self.model.num_classes)
+        labels = sampling.balanced_labels(self.num_samples, self.model.num_classes)
         return self.metrics_fn(samples, labels)
 
     def on_epoch_end(self, epoch, logs=None):

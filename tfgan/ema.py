@@ -1,10 +1,11 @@
-"""An exponential moving average of the generator's weights: the averaged generator a GAN samples from.
+"""An exponential moving average of G's weights: the averaged generator a GAN samples from.
 
-The trained G oscillates around the game's equilibrium; the average of its recent weights lies closer
-to it and draws better samples at no training cost (Yazıcı et al. 2019, "The Unusual Effectiveness of
-Averaging in GAN Training"; Karras et al. 2018-2020 sample every StyleGAN from such an average).
-`tfgan.GAN(..., generator_ema=GeneratorEMA(...))` keeps the average in `gan.averaged_generator`,
-updated in the step after every G update.
+The trained G oscillates around the game's equilibrium; the average of its recent weights lies
+closer to it and draws better samples at no training cost (Yazıcı et al. 2019, "The Unusual
+Effectiveness of Averaging in GAN Training"; Karras et al. 2018-2020 sample every StyleGAN from such
+an average). `tfgan.GAN(..., generator_ema=GeneratorEMA(...))` keeps the average in
+`gan.averaged_generator` (`averaged_copy`) and calls `GeneratorEMA.follow` in the step after every G
+update.
 """
 
 from typing import Optional
@@ -15,10 +16,10 @@ import tensorflow as tf
 
 @keras.saving.register_keras_serializable(package="tfgan")
 class GeneratorEMA:
-    """How the averaged generator follows G: after each G update, w_avg <- beta * w_avg + (1 - beta) * w.
+    """How the average follows G: after each G update, w_avg <- beta * w_avg + (1 - beta) * w.
 
-    By default beta follows the schedule of StyleGAN2-ADA (Karras et al. 2020, training_loop.py): the
-    average forgets half its weight every `half_life_images` training images,
+    By default beta follows the schedule of StyleGAN2-ADA (Karras et al. 2020, training_loop.py):
+    the average forgets half its weight every `half_life_images` training images,
     beta = 0.5 ** (batch / half_life), and during a ramp-up the half-life is at most `ramp_up` times
     the images seen so far, so the first update copies G and the average never lags far behind early
     training's fast progress. With `decay` set, beta is that constant instead.
@@ -66,6 +67,22 @@ class GeneratorEMA:
             half_life = tf.minimum(half_life, tf.cast(images_seen, tf.float32) * self.ramp_up)
         return 0.5 ** (tf.cast(batch_images, tf.float32) / tf.maximum(half_life, 1e-8))
 
+    def follow(self, generator: keras.Model, averaged: keras.Model, updates, batch_size) -> None:
+        """Moves the averaged generator towards G after one G update, by this update's `beta`.
+
+        Args:
+            generator: G, just updated.
+            averaged: its average (`averaged_copy`).
+            updates: G's updates before this one (its optimizer's `iterations`, read before the
+                update), which with batch_size tell the images seen.
+            batch_size: the update's examples on this replica; under tf.distribute the update's
+                images are those of all replicas.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        batch_images = tf.cast(batch_size * replicas, tf.float32)
+        images_seen = tf.cast(updates, tf.float32) * batch_images
+        update(averaged_pairs(generator, averaged), self.beta(images_seen, batch_images))
+
     def get_config(self) -> dict:
         return {
             "half_life_images": self.half_life_images,
@@ -83,8 +100,8 @@ class GeneratorEMA:
 
 
 def get(generator_ema) -> Optional[GeneratorEMA]:
-    """A GeneratorEMA from what `tfgan.GAN(generator_ema=...)` takes: None or False (no average), True
-    (the default schedule), a constant decay in [0, 1), or a GeneratorEMA."""
+    """A GeneratorEMA from what `tfgan.GAN(generator_ema=...)` takes: None or False (no average),
+    True (the default schedule), a constant decay in [0, 1), or a GeneratorEMA."""
     if generator_ema is None or generator_ema is False:
         return None
     if generator_ema is True:
@@ -106,8 +123,9 @@ def averaged_copy(generator: keras.Model) -> keras.Model:
         copy = keras.models.clone_model(generator)
     except Exception as error:  # Keras raises several types for models it can't clone
         raise ValueError(
-            f"generator_ema= needs a copy of the generator, but Keras can't clone {generator.name!r} "
-            f"({type(error).__name__}: {' '.join(str(error).split())[:200]}): give it get_config."
+            f"generator_ema= needs a copy of the generator, but Keras can't clone "
+            f"{generator.name!r} ({type(error).__name__}: {' '.join(str(error).split())[:200]}): "
+            "give it get_config."
         ) from error
     copy.name = f"averaged_{generator.name}"
     copy.set_weights(generator.get_weights())

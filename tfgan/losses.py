@@ -2,12 +2,12 @@
 
 For the logistic losses D(x) = sigmoid(logit), so log D(x) = -softplus(-logit) and
 log(1 - D(x)) = -softplus(logit): written with softplus they stay finite for any logit, where
-log(sigmoid(x)) overflows. Every loss returns per-example float32 values (shape [batch]) whatever the
-logits' dtype; `tfgan.GAN` averages them over the global batch.
+log(sigmoid(x)) overflows. Every loss returns per-example float32 values (shape [batch]) whatever
+the logits' dtype; `tfgan.GAN` averages them over the global batch.
 """
 
 import inspect
-from typing import Callable, Dict, Union
+from typing import Callable, Dict, Sequence, Union
 
 import keras
 from keras import ops
@@ -56,8 +56,12 @@ def logistic_diagnostics(real_logits, fake_logits) -> Dict[str, "keras.KerasTens
     }
 
 
+_D_KEYS = ("d_real", "d_fake", "d_accuracy")
+"""The log keys of `logistic_diagnostics` and of the critics' diagnostics."""
+
+
 def _flat(logits):
-    """[batch, 1] or [batch] logits -> float32 [batch], so losses stay float32 under mixed precision."""
+    """[batch, 1] or [batch] logits -> float32 [batch]: losses stay float32 in mixed precision."""
     return ops.reshape(ops.cast(logits, "float32"), (-1,))
 
 
@@ -71,12 +75,17 @@ class GANLoss:
     them. Register a subclass with `keras.saving.register_keras_serializable` (and give it a
     `get_config` if its constructor takes arguments) so that a saved GAN reloads it.
 
+    A loss declares the keys its `diagnostics` returns in `log_keys` (a class attribute, or an
+    attribute set in `__init__`), as `tfgan.augment.Augment` does: the GAN creates a tracker for
+    each when it is built, and the step fails naming the loss if `diagnostics` returns other keys.
+
     A loss that needs D(x) of real examples in the generator update (a relativistic loss) sets the
     class attribute `generator_needs_real_logits = True`; the step then scores a real minibatch in
     G's update too, a forward pass that the other losses do not pay for.
     """
 
     generator_needs_real_logits = False
+    log_keys: Sequence[str] = ()
 
     def discriminator_loss(self, real_logits, fake_logits, labels=None):
         """D's per-example loss, from its logits on real and on generated examples."""
@@ -88,7 +97,8 @@ class GANLoss:
         raise NotImplementedError(f"{type(self).__name__} must implement generator_loss.")
 
     def diagnostics(self, real_logits, fake_logits, labels=None) -> Dict[str, "keras.KerasTensor"]:
-        """{log key: per-example values} that `tfgan.GAN` logs as global-batch means; none here."""
+        """{log key: per-example values} that `tfgan.GAN` logs as global-batch means, under exactly
+        the keys of `log_keys`; none here."""
         return {}
 
     def get_config(self) -> dict:
@@ -103,7 +113,9 @@ class GANLoss:
 
 
 class _LogisticLoss(GANLoss):
-    """D is a classifier of real vs generated, D(x) = sigmoid(logit), trained on D's side of V(D, G)."""
+    """D classifies real vs generated, D(x) = sigmoid(logit), trained on D's side of V(D, G)."""
+
+    log_keys = _D_KEYS
 
     def discriminator_loss(self, real_logits, fake_logits, labels=None):
         return discriminator_loss(real_logits, fake_logits)
@@ -131,8 +143,8 @@ class NonSaturating(_LogisticLoss):
 
 
 def _critic_diagnostics(real_logits, fake_logits) -> Dict[str, "keras.KerasTensor"]:
-    """Per-example D(x) and D(G(z)) as raw critic values, and whether D scores a real example above 0
-    and a generated one below 0 (`d_accuracy`), for losses whose D is not a probability."""
+    """Per-example D(x) and D(G(z)) as raw critic values, and whether D scores a real example above
+    0 and a generated one below 0 (`d_accuracy`), for losses whose D is not a probability."""
     real_logits, fake_logits = _flat(real_logits), _flat(fake_logits)
     correct = ops.concatenate([real_logits > 0, fake_logits < 0], axis=0)
     return {
@@ -153,6 +165,8 @@ class Wasserstein(GANLoss):
     `wasserstein_estimate`, the critic's estimate E[D(x)] - E[D(G(z))] of the distance, and the mean
     critic values `d_real`, `d_fake`.
     """
+
+    log_keys = ("wasserstein_estimate", "d_real", "d_fake")
 
     def discriminator_loss(self, real_logits, fake_logits, labels=None):
         return _flat(fake_logits) - _flat(real_logits)
@@ -175,6 +189,8 @@ class Hinge(GANLoss):
     their side of 0.
     """
 
+    log_keys = _D_KEYS
+
     def discriminator_loss(self, real_logits, fake_logits, labels=None):
         return ops.relu(1.0 - _flat(real_logits)) + ops.relu(1.0 + _flat(fake_logits))
 
@@ -194,6 +210,8 @@ class LeastSquares(GANLoss):
     a, b, c = 0, 1, 1 are the defaults (its eq. 9 variant is a, b, c = -1, 1, 0). Logs the mean
     outputs `d_real`, `d_fake` and `d_accuracy`, the share of examples nearer their own target.
     """
+
+    log_keys = _D_KEYS
 
     def __init__(self, a: float = 0.0, b: float = 1.0, c: float = 1.0):
         self.a, self.b, self.c = float(a), float(b), float(c)
@@ -231,6 +249,7 @@ class RelativisticAverage(GANLoss):
     """
 
     generator_needs_real_logits = True
+    log_keys = _D_KEYS
 
     @staticmethod
     def _relative(real_logits, fake_logits):
@@ -260,10 +279,12 @@ class LossPair(GANLoss):
     """A `GANLoss` made of two functions: generator_loss(fake_logits) and
     discriminator_loss(real_logits, fake_logits), each returning per-example losses.
 
-    It logs no diagnostics (what the logits mean is the functions' business). The functions are
-    saved by name: register them with `keras.saving.register_keras_serializable` to reload a GAN
-    that uses them.
+    It logs no diagnostics (what the logits mean is the functions' business): subclass `GANLoss` to
+    log some. The functions are saved by name: register them with
+    `keras.saving.register_keras_serializable` to reload a GAN that uses them.
     """
+
+    log_keys = ()
 
     def __init__(self, generator_loss: Callable, discriminator_loss: Callable):
         functions = {"generator_loss": generator_loss, "discriminator_loss": discriminator_loss}

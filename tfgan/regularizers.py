@@ -1,9 +1,9 @@
 """Penalties on the discriminator as `Regularizer` objects, added to D's loss in every D update.
 
 A regularizer is handed what it needs to compute its penalty, in one signature for every variant
-(as in TF-GAN): the critic as a function of examples (D's logits, under the batch's labels), the real
-and generated examples of the update, and a seed for stateless random ops. `tfgan.GAN` weights it,
-applies it lazily every N-th update if asked, averages it over the global batch and logs it.
+(as in TF-GAN): the critic as a function of examples (D's logits, under the batch's labels), the
+real and generated examples of the update, and a seed for stateless random ops. `tfgan.GAN` weights
+it, applies it lazily every N-th update if asked, averages it over the global batch and logs it.
 
 The built-in penalties are gradient penalties: `GradientPenalty` (WGAN-GP), `R1` and `R2`. They take
 D's input gradients with `Critic.gradient`, in float32 and correct under loss scaling.
@@ -11,7 +11,7 @@ D's input gradients with `Critic.gradient`, in float32 and correct under loss sc
 
 import math
 import re
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 import keras
 import tensorflow as tf
@@ -20,8 +20,8 @@ import tensorflow as tf
 class Critic:
     """D's logits as a function of examples, as `Regularizer.penalty` receives it.
 
-    `critic(x)` is D(x) under the batch's labels and the step's training mode; `critic.gradient(x)` is
-    the per-example input gradient a gradient penalty needs.
+    `critic(x)` is D(x) under the batch's labels and the step's training mode; `critic.gradient(x)`
+    is the per-example input gradient a gradient penalty needs.
 
     Args:
         discriminate: x -> D's logits.
@@ -39,11 +39,11 @@ class Critic:
     def gradient(self, x) -> tf.Tensor:
         """grad_x D(x) for each example of x, float32, shape of x, differentiable (second order).
 
-        Under mixed_float16, D's backward pass runs in float16, where gradients below ~6e-8 vanish: the
-        inner backward pass starts from D's logits times the optimizer's loss scale and is unscaled in
-        float32 after, as the outer one is (tensorflow/tensorflow#48662). Each example's logit depends
-        on that example alone unless D mixes the batch (batch norm in training mode), as gradient
-        penalties assume (Gulrajani et al. 2017 use no batch norm in the critic).
+        Under mixed_float16, D's backward pass runs in float16, where gradients below ~6e-8 vanish:
+        the inner backward pass starts from D's logits times the optimizer's loss scale and is
+        unscaled in float32 after, as the outer one is (tensorflow/tensorflow#48662). Each example's
+        logit depends on that example alone unless D mixes the batch (batch norm in training mode),
+        as gradient penalties assume (Gulrajani et al. 2017 use no batch norm in the critic).
         """
         x = tf.convert_to_tensor(x)
         with tf.GradientTape() as tape:
@@ -61,14 +61,15 @@ class Critic:
 class Regularizer:
     """Base class of a penalty on D: each D update adds `weight * mean(penalty)` to D's loss.
 
-    Subclasses implement `penalty`. With `every=N` the penalty is computed only on every N-th D update
-    (counted by D's optimizer) and multiplied by N there, so that on average it weighs the same at a
-    fraction of the cost: lazy regularization (Karras et al. 2020, "Analyzing and Improving the Image
-    Quality of StyleGAN", sec. 4.1). `tfgan.GAN` logs `weight * mean(penalty)` of the updates that
-    compute it under `name`.
+    Subclasses implement `penalty`. With `every=N` the penalty is computed only on every N-th D
+    update (counted by D's optimizer) and multiplied by N there, so that on average it weighs the
+    same at a fraction of the cost: lazy regularization (Karras et al. 2020, "Analyzing and
+    Improving the Image Quality of StyleGAN", sec. 4.1). `tfgan.GAN` logs `weight * mean(penalty)`
+    of the updates that compute it under `name`.
 
-    A subclass whose constructor takes other arguments than these passes them on in `get_config`, and
-    is registered with `keras.saving.register_keras_serializable`, so that a saved GAN reloads it.
+    A subclass whose constructor takes other arguments than these passes them on in `get_config`,
+    and is registered with `keras.saving.register_keras_serializable`, so that a saved GAN reloads
+    it.
 
     Args:
         weight: the penalty's weight in D's loss (>= 0).
@@ -118,12 +119,12 @@ class Regularizer:
 
 @keras.saving.register_keras_serializable(package="tfgan")
 class GradientPenalty(Regularizer):
-    """weight * (||grad D(x_hat)|| - target)^2 at x_hat = e x + (1 - e) G(z), e ~ U[0, 1] per example.
+    """weight * (||grad D(x_hat)|| - target)^2 at x_hat = e x + (1 - e) G(z), e ~ U[0, 1] each.
 
-    The two-sided penalty of WGAN-GP (Gulrajani et al. 2017, "Improved Training of Wasserstein GANs",
-    eq. 3; weight 10 and target 1 are the paper's): it keeps the critic near 1-Lipschitz along lines
-    between the data and the samples, which the Wasserstein loss needs. The interpolation weights e
-    are drawn from the update's seed.
+    The two-sided penalty of WGAN-GP (Gulrajani et al. 2017, "Improved Training of Wasserstein
+    GANs", eq. 3; weight 10 and target 1 are the paper's): it keeps the critic near 1-Lipschitz
+    along lines between the data and the samples, which the Wasserstein loss needs. The
+    interpolation weights e are drawn from the update's seed.
     """
 
     def __init__(self, weight: float = 10.0, target: float = 1.0, every: int = 1, name=None):
@@ -150,8 +151,8 @@ class R1(Regularizer):
     Methods for GANs do actually Converge?", eq. 9).
 
     Pushes D's gradient to zero on the data, which makes the game locally convergent for any loss.
-    `every=16` is StyleGAN2's lazy R1 (Karras et al. 2020): computed on every 16th D update, 16 times
-    as heavy there. Logged as gamma / 2 * the mean squared gradient norm.
+    `every=16` is StyleGAN2's lazy R1 (Karras et al. 2020): computed on every 16th D update, 16
+    times as heavy there. Logged as gamma / 2 * the mean squared gradient norm.
     """
 
     def __init__(self, gamma: float = 10.0, every: int = 1, name=None):
@@ -171,10 +172,27 @@ class R1(Regularizer):
 
 @keras.saving.register_keras_serializable(package="tfgan")
 class R2(R1):
-    """(gamma / 2) * ||grad D(G(z))||^2 at the generated examples (Mescheder et al. 2018, eq. 10)."""
+    """(gamma / 2) * ||grad D(G(z))||^2 at generated examples (Mescheder et al. 2018, eq. 10)."""
 
     def _examples(self, real, fake):
         return fake
+
+
+def get(regularizers: Union[Regularizer, Sequence[Regularizer]]) -> Tuple[Regularizer, ...]:
+    """The regularizers of what `tfgan.GAN(regularizers=...)` takes: a `Regularizer` or several.
+
+    Raises:
+        ValueError: something that is not a `Regularizer` instance.
+    """
+    if isinstance(regularizers, Regularizer):
+        regularizers = [regularizers]
+    for regularizer in regularizers:
+        if not isinstance(regularizer, Regularizer):
+            raise ValueError(
+                "regularizers must be tfgan.regularizers.Regularizer instances, got "
+                f"{regularizer!r}."
+            )
+    return tuple(regularizers)
 
 
 _TINY = 1e-12  # keeps the gradient of the norm finite where D's gradient is zero
