@@ -9,18 +9,16 @@ import sys
 import time
 import types
 
+import circle_gan
+import gan_test
 import keras
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
-
-import circle_gan
-import tfgan
 from penalties import GradientNormSquared
-from tfgan import distribute, metrics, networks
 
-import cli  # bin/cli.py (on the path via conftest.py)
-import gan_test
+import tfgan
+from tfgan import distribute, metrics, networks
 
 LATENT_DIM = 3
 LOG_KEYS = ("loss", "d_loss", "g_loss", "d_real", "d_fake", "d_accuracy")
@@ -511,23 +509,23 @@ class SavingAcrossStrategiesTest(tf.test.TestCase):
 
 class StrategyHelpersTest(tf.test.TestCase, parameterized.TestCase):
     def test_mirrored_uses_every_logical_cpu(self):
-        self.assertEqual(cli.make_strategy("mirrored").num_replicas_in_sync, REPLICAS)
+        self.assertEqual(distribute.make_strategy("mirrored").num_replicas_in_sync, REPLICAS)
 
     def test_default_is_one_replica(self):
-        self.assertEqual(cli.make_strategy("default").num_replicas_in_sync, 1)
+        self.assertEqual(distribute.make_strategy("default").num_replicas_in_sync, 1)
 
     def test_unknown_strategy_raises(self):
         with self.assertRaisesRegex(ValueError, "mirrored"):
-            cli.make_strategy("parameter_server")
+            distribute.make_strategy("parameter_server")
 
     @parameterized.parameters("3", "two", "0")
     def test_logical_cpus_that_cannot_take_effect_raise(self, value):
-        os.environ[cli.LOGICAL_CPUS_ENV] = value
+        os.environ[distribute.LOGICAL_CPUS_ENV] = value
         try:
-            with self.assertRaisesRegex(ValueError, cli.LOGICAL_CPUS_ENV):
-                cli.configure_logical_cpus()
+            with self.assertRaisesRegex(ValueError, distribute.LOGICAL_CPUS_ENV):
+                distribute.configure_logical_cpus()
         finally:
-            del os.environ[cli.LOGICAL_CPUS_ENV]
+            del os.environ[distribute.LOGICAL_CPUS_ENV]
 
     @parameterized.parameters(
         ({"worker": ["a:1", "b:1"]}, "worker", 0, True),
@@ -539,10 +537,12 @@ class StrategyHelpersTest(tf.test.TestCase, parameterized.TestCase):
         resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
             tf.train.ClusterSpec(cluster), task_type=task_type, task_id=task_id
         )
-        self.assertEqual(cli.is_chief(types.SimpleNamespace(cluster_resolver=resolver)), chief)
+        self.assertEqual(
+            distribute.is_chief(types.SimpleNamespace(cluster_resolver=resolver)), chief
+        )
 
     def test_single_process_strategies_are_chief(self):
-        self.assertTrue(cli.is_chief(_mirrored()))
+        self.assertTrue(distribute.is_chief(_mirrored()))
 
 
 def _free_ports(count):

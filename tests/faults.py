@@ -1,4 +1,4 @@
-"""Runs a bin/ script as a user does, killed (SIGKILL, as by `kill -9`) at a chosen instant of its writes.
+"""Runs a bin/ script as a user does, killed (SIGKILL, as kill -9) at a chosen instant of a write.
 
     python tests/faults.py SCRIPT FAULT [script flags]
 
@@ -8,8 +8,8 @@ FAULT is one of
                           temporary file into place: in the middle of writing that file;
     after-rename:N        die just after the N-th rename: the file is in place, nothing after it is;
     after-backup-removed  die just after the finished run's checkpoints are removed.
-The writes of a run are, in order: each epoch's checkpoint (its identity file first, then its weights
-and its record), then the outputs, then run.json.
+The writes of a run are, in order: each epoch's checkpoint (its identity file first, then its
+weights and its record), then the outputs (gan.keras, generator.keras, the script's), then run.json.
 """
 
 import os

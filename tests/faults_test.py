@@ -1,11 +1,14 @@
 """Fault injection: a short circle run killed at chosen instants (and at a full disk), then rerun.
 
-Every rerun of the same command must end with a finished run whose models load and equal those of an
-uninterrupted run. The kills come from tests/faults.py (SIGKILL at the N-th atomic write of a process,
-or just after the checkpoints are removed) and from a kill -9 in the middle of an epoch.
+Every rerun of the same command must end with a finished run whose models load and equal those of
+an uninterrupted run. The kills come from tests/faults.py (SIGKILL at the N-th atomic write of a
+process, or just after the checkpoints are removed), from a kill -9 in the middle of an epoch, and,
+for a program that calls `tfgan.runs.train` itself, from kill -9 at random (seeded) instants.
+All of it is the slow tier (`--run_slow`, tests/conftest.py).
 """
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -139,6 +142,92 @@ class KilledRunTest(tf.test.TestCase):
         self.assertIn("Passing over a damaged checkpoint: the checkpoint of epoch 2", result.stdout)
         self.assertIn("Resuming from the checkpoint after epoch 1", result.stdout)
         self._assert_finished_like_the_reference(output_dir)
+
+
+LIBRARY_RUN = """
+import sys
+
+import tfgan
+
+recipe = tfgan.recipes.get(
+    "circle", hidden_units=8, batch_size=32, steps=40, steps_per_execution=1
+)
+STEPS_PER_EPOCH = 10
+
+
+def points_from(epoch):
+    return tfgan.data.circle(recipe.batch_size, seed=0, start_batch=epoch * STEPS_PER_EPOCH)
+
+
+tfgan.runs.train(
+    recipe.build(STEPS_PER_EPOCH, seed=0),
+    points_from,
+    sys.argv[1],
+    epochs=recipe.epochs(STEPS_PER_EPOCH),
+    steps_per_epoch=STEPS_PER_EPOCH,
+    identity={"recipe": recipe.to_dict(), "seed": 0},
+    verbose=0,
+)
+"""
+"""A Python program that trains a tiny circle recipe with the library's crash-safe loop."""
+
+
+class KilledLibraryRunTest(tf.test.TestCase):
+    """A program calling tfgan.runs.train, killed at random instants, ends as uninterrupted."""
+
+    INSTANTS = 3
+
+    def _start(self, output_dir):
+        """Starts the program; returns (the process, when it took the run's lock)."""
+        process = subprocess.Popen(
+            [sys.executable, "-c", LIBRARY_RUN, output_dir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.addCleanup(process.kill)
+        lock = os.path.join(output_dir, tfgan.runs.LOCK)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                with open(lock) as f:
+                    if f.read() == str(process.pid):  # its networks are built: training starts
+                        break
+            except FileNotFoundError:
+                pass
+            time.sleep(0.005)
+        return process, time.monotonic()
+
+    def _finish(self, process):
+        _, stderr = process.communicate(timeout=300)
+        self.assertEqual(process.returncode, 0, stderr[-3000:])
+
+    def test_a_kill_at_a_random_instant_then_a_rerun_end_bit_identical_to_an_uninterrupted_run(
+        self,
+    ):
+        reference = os.path.join(self.get_temp_dir(), "reference")
+        process, started = self._start(reference)
+        self._finish(process)
+        span = time.monotonic() - started  # training, checkpoints and outputs
+        identity = tfgan.runs.read_json(os.path.join(reference, "run.json"))
+
+        rng = random.Random(0)  # an instant in each part of the run: early, middle, late
+        fractions = [(part + rng.random()) / self.INSTANTS for part in range(self.INSTANTS)]
+        killed = 0
+        for trial, fraction in enumerate(fractions):
+            with self.subTest(instant=f"{fraction:.0%} of the run"):
+                output_dir = os.path.join(self.get_temp_dir(), f"killed_{trial}")
+                process, started = self._start(output_dir)
+                time.sleep(max(0.0, started + span * fraction - time.monotonic()))
+                process.send_signal(signal.SIGKILL)
+                process.communicate(timeout=300)
+                killed += process.returncode == -signal.SIGKILL
+                self._finish(self._start(output_dir)[0])
+                for want, got in zip(weights(reference), weights(output_dir)):
+                    self.assertAllEqual(want, got)
+                with tfgan.runs.Run(output_dir, identity, writer=False) as finished:
+                    self.assertTrue(finished.finished)  # every file matches its checksum
+        self.assertGreater(killed, 0, "every run had ended before its kill")
 
 
 class FullDiskTest(tf.test.TestCase):

@@ -2,9 +2,9 @@
 
     python tests/multi_worker_circle.py REPORT.npz [train_circle.py flags]
 
-Runs the script as a user does, watching one of its library calls: the directory its training callbacks
-write to, and the weights at the end of training. REPORT.npz gets write_dir, pid and weight_0, weight_1,
-...
+Runs the script as a user does, watching its call of `tfgan.runs.train`: the directory that its
+callbacks write to on this worker, and the weights at the end of training. REPORT.npz gets
+write_dir, pid and weight_0, weight_1, ...
 """
 
 import os
@@ -14,26 +14,31 @@ import sys
 import keras
 import numpy as np
 
+import tfgan
+
 BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
 TRAIN_CIRCLE = os.path.join(BIN, "train_circle.py")
-sys.path.insert(0, BIN)
-import cli  # noqa: E402  (bin/cli.py, the module train_circle.py imports)
 
 
 def main():
     report, flags = sys.argv[1], sys.argv[2:]
     seen = {}
-    training_callbacks = cli.training_callbacks
+    train = tfgan.runs.train
 
     class RecordWeights(keras.callbacks.Callback):
         def on_train_end(self, logs=None):
             seen.update({f"weight_{i}": w for i, w in enumerate(self.model.get_weights())})
 
-    def watched_training_callbacks(output_dir, checkpoints, extra=()):
-        seen["write_dir"] = output_dir
-        return training_callbacks(output_dir, checkpoints, [*extra, RecordWeights()])
+    def watched_train(*args, callbacks=(), **kwargs):
+        def watched_callbacks(directory):
+            seen["write_dir"] = directory
+            given = callbacks(directory) if callable(callbacks) else callbacks
+            return [*given, RecordWeights()]
 
-    cli.training_callbacks = watched_training_callbacks
+        return train(*args, callbacks=watched_callbacks, **kwargs)
+
+    tfgan.runs.train = watched_train
+    sys.path.insert(0, BIN)
     sys.argv = [TRAIN_CIRCLE, *flags]
     try:
         runpy.run_path(TRAIN_CIRCLE, run_name="__main__")

@@ -1,5 +1,7 @@
 """Tests for the installed package as a whole: what `import tfgan` does and does not do."""
 
+import ast
+import fnmatch
 import json
 import os
 import re
@@ -8,7 +10,10 @@ import sys
 
 import tensorflow as tf
 
-PACKAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tfgan")
+import tfgan
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE = os.path.join(ROOT, "tfgan")
 
 _PROBE = """
 import json, sys
@@ -45,6 +50,26 @@ class ImportTest(tf.test.TestCase):
             if name.endswith(".py"):
                 with open(os.path.join(PACKAGE, name)) as f:
                     self.assertIsNone(importing_torch.search(f.read()), name)
+
+
+class PackageDataTest(tf.test.TestCase):
+    def test_the_mnist_test_split_that_the_scripts_read_by_default_is_installed_with_tfgan(self):
+        with open(os.path.join(ROOT, "setup.py")) as f:
+            setup = next(
+                node
+                for node in ast.walk(ast.parse(f.read()))
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setup"
+            )
+        package_data = next(k.value for k in setup.keywords if k.arg == "package_data")
+        patterns = ast.literal_eval(package_data)["tfgan"]
+        directory = tfgan.data.PACKAGED_MNIST_DIR
+        names = os.listdir(directory)
+        self.assertContainsSubset(["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"], names)
+        for name in names:
+            path = os.path.relpath(os.path.join(directory, name), PACKAGE)
+            self.assertTrue(
+                any(fnmatch.fnmatch(path, p) for p in patterns), f"{path} not in {patterns}"
+            )
 
 
 if __name__ == "__main__":

@@ -1,33 +1,74 @@
-"""End-to-end tests of the bin/ scripts, run as a user runs them: in a subprocess."""
+"""Tests of the bin/ scripts, in two tiers (tests/conftest.py).
 
+The fast tier checks what a user can get wrong: the shared flags of bin/run_flags.py on FlagValues
+of their own, the library's checks that the scripts rely on, and bin/errors.py's one-line errors,
+all in-process; the checks that live in a script (its flag validators, its main), all of its bad
+command lines in one process (tests/script_checks.py); and each script's exit contract in one real
+run: a bad flag ends it with status 1 and one line on stderr that names the problem, no traceback.
+
+The slow tier runs the scripts end to end as a user does, with the shortest runs that show each
+behaviour: train then sample and evaluate, the README's command, a killed run that resumes, a
+finished run rerun, changed flags refused, a second process, a mirrored run.
+"""
+
+import dataclasses
+import errno
 import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
+from contextlib import redirect_stderr
 
+import distribute_test
+import keras
 import numpy as np
 import pytest
-from PIL import Image
 import tensorflow as tf
+from absl import flags
 from absl.testing import parameterized
-
-import keras
 from idx_files import write_idx, write_learnable_split, write_mnist_like_split
+from PIL import Image
+
 import tfgan
-from tfgan import classifier, metrics, networks
+from tfgan import classifier, networks
 
-pytestmark = pytest.mark.slow
+import errors  # bin/errors.py (on the path via conftest.py)
+import run_flags  # bin/run_flags.py
 
-BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin")
+TESTS = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.join(os.path.dirname(TESTS), "bin")
+SCRIPT_CHECKS = os.path.join(TESTS, "script_checks.py")
+RECIPE_FIELDS = [
+    field.name for field in dataclasses.fields(tfgan.recipes.Recipe) if field.name != "description"
+]
+CIRCLE_FLAGS = [
+    "--steps=20",
+    "--steps_per_epoch=10",
+    "--steps_per_execution=10",
+    "--batch_size=32",
+    "--hidden_units=8",
+]
+"""The shortest circle run with a checkpoint between epochs: 2 epochs of 10 steps, tiny MLPs."""
+MNIST_FLAGS = ["--split=test[:64]", "--batch_size=16", "--steps_per_execution=2"]
+"""Short MNIST runs: 4 steps an epoch of 64 digits of tfgan's copy of the test split."""
+
+_TENSORFLOW_LOG = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|[IWEF]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] "
+    r"|To enable the following instructions: "
+)
+"""TensorFlow's native log lines, written to stderr as it loads, before any Python of ours runs."""
 
 
-def run_script(name, *args, timeout=300, env=None):
+def run_script(name, *args, timeout=300, env=None, cwd=None):
     """Runs bin/NAME with args; returns the CompletedProcess (stdout and stderr as text)."""
     return subprocess.run(
         [sys.executable, os.path.join(BIN, name), *args],
@@ -35,133 +76,163 @@ def run_script(name, *args, timeout=300, env=None):
         text=True,
         timeout=timeout,
         env=env,
+        cwd=cwd,
     )
 
 
-def last_line(text):
-    return text.strip().splitlines()[-1]
+def error_lines(stderr):
+    """The lines of stderr that the script wrote: all but TensorFlow's native log."""
+    return [
+        line for line in stderr.splitlines() if line.strip() and not _TENSORFLOW_LOG.match(line)
+    ]
 
 
-class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
-    def test_short_run_writes_every_output_and_samples_load(self):
-        output_dir = os.path.join(self.get_temp_dir(), "circle")
-        flags = ["--steps=600", "--steps_per_epoch=300", "--batch_size=128"]
-        result = run_script("train_circle.py", f"--output_dir={output_dir}", *flags)
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        for name in ("generator.keras", "gan.keras", "circle.png", "run.json"):
-            self.assertTrue(os.path.isfile(os.path.join(output_dir, name)), name)
-        with open(os.path.join(output_dir, "run.json")) as f:
-            record = json.load(f)
-        self.assertEqual(record["script"], "train_circle.py")
-        self.assertEqual(record["steps"], 600)
-        self.assertEqual(record["flags"]["batch_size"], 128)
-        self.assertCountEqual(record["files"], ["gan.keras", "generator.keras", "circle.png"])
-        logs = os.path.join(output_dir, "logs", "train")
-        self.assertTrue(any(f.startswith("events.out.tfevents") for f in os.listdir(logs)))
-        self.assertFalse(os.path.exists(os.path.join(output_dir, "backup")))
+def assert_one_line_error(test, result, script, fragment, status=1):
+    """The script failed (exit status `status`, or any but 0 if None) with one line on stderr that
+    holds fragment, and no traceback."""
+    if status is None:
+        test.assertNotEqual(result.returncode, 0, result.stderr[-3000:])
+    else:
+        test.assertEqual(result.returncode, status, result.stderr[-3000:])
+    lines = error_lines(result.stderr)
+    test.assertLen(lines, 1, result.stderr[-3000:])
+    test.assertStartsWith(lines[0], f"{script}: error: ")
+    test.assertIn(fragment, lines[0])
+    test.assertNotIn("Traceback", result.stderr + result.stdout)
 
-        samples_path = os.path.join(self.get_temp_dir(), "samples.npy")
-        result = run_script(
-            "sample.py",
-            f"--generator={output_dir}/generator.keras",
-            "--num=500",
-            f"--output={samples_path}",
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        samples = np.load(samples_path)
-        self.assertEqual(samples.shape, (500, 2))
-        self.assertLess(metrics.radius_error(samples), 0.25)
 
-        rerun = run_script("train_circle.py", f"--output_dir={output_dir}", *flags)
-        self.assertEqual(rerun.returncode, 0, rerun.stderr[-3000:])
-        self.assertIn("already holds a finished run", rerun.stdout)
-        other = run_script("train_circle.py", f"--output_dir={output_dir}")
-        self.assertEqual(other.returncode, 1)
-        self.assertIn("--steps=600 (now its default)", last_line(other.stderr))
-        self.assertNotIn("Traceback", other.stderr)
+def assert_succeeded(test, result):
+    test.assertEqual(result.returncode, 0, result.stderr[-3000:])
+
+
+def summary_tags(log_dir):
+    tags = set()
+    for name in os.listdir(log_dir):
+        for event in tf.compat.v1.train.summary_iterator(os.path.join(log_dir, name)):
+            tags.update(value.tag for value in event.summary.value)
+    return tags
+
+
+def _training_flags(*argv, recipe="mnist", mixed_precision="none", script_flags=False):
+    """New FlagValues with the training scripts' recipe and execution flags, parsed from argv."""
+    values = flags.FlagValues()
+    if script_flags:  # as a script defines them itself
+        flags.DEFINE_string("output_dir", None, "Where the run goes.", flag_values=values)
+        flags.DEFINE_integer("seed", 0, "The run's seed.", flag_values=values)
+    run_flags.define_recipe_flags(recipe, RECIPE_FIELDS, values)
+    run_flags.define_execution_flags(mixed_precision, values)
+    values(["prog", *argv])
+    return values
+
+
+def _recipe(*argv, recipe="circle"):
+    """The resolved recipe of argv, and what run_flags wrote to stderr."""
+    stderr = io.StringIO()
+    with redirect_stderr(stderr):
+        resolved = run_flags.recipe(_training_flags(*argv, recipe=recipe))
+    return resolved, stderr.getvalue()
+
+
+def _save_generators(directory):
+    """Small saved generators: {kind: path} for digits, conditional digits, points, conditional
+    points and a diverged one (NaN weights)."""
+    keras.utils.set_random_seed(0)
+    made = {
+        "digits": networks.dcgan_generator(latent_dim=8, width=4),
+        "conditional": networks.dcgan_generator(latent_dim=8, width=4, num_classes=10),
+        "points": networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(8,)),
+        "conditional_points": networks.mlp_generator(2, 2, (8,), num_classes=2),
+        "diverged": networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(4,)),
+    }
+    made["diverged"].set_weights([w * np.nan for w in made["diverged"].get_weights()])
+    paths = {}
+    for kind, generator in made.items():
+        paths[kind] = os.path.join(directory, f"{kind}.keras")
+        generator.save(paths[kind])
+    return paths
+
+
+def _cache_classifier(directory, split="test"):
+    """A tiny untrained digit classifier cached for (mnist, split) in directory."""
+    classifier.save(classifier.build(width=2), classifier.cache_path("mnist", split, directory))
+    return directory
+
+
+# The fast tier: in-process.
+
+
+class RecipeFlagsTest(tf.test.TestCase, parameterized.TestCase):
+    """bin/run_flags.py: --recipe, the recipe fields' flags and the execution flags."""
+
+    def test_flags_given_override_the_fields_of_the_named_recipe(self):
+        resolved, _ = _recipe("--recipe=circle_wgan_gp", "--hidden_units=8", "--steps=40")
+        preset = tfgan.recipes.get("circle_wgan_gp")
+        self.assertEqual(resolved, preset.replace(hidden_units=8, steps=40))
+
+    def test_the_default_recipe_is_the_scripts_preset(self):
+        self.assertEqual(_recipe(recipe="circle")[0], tfgan.recipes.get("circle"))
+        self.assertEqual(_recipe(recipe="mnist")[0], tfgan.recipes.get("mnist"))
 
     @parameterized.parameters(
-        ("--steps=-5", "--steps"),
-        ("--loss=nope", "--loss"),
-        ("--learning_rate=0", "--learning_rate"),
-        ("--strategy=nope", "--strategy"),
-        ("--tpu=grpc://10.0.0.2:8470", "--tpu"),
-        ("--strategy=tpu", "--strategy=tpu"),
-        ("--mixed_precision=float8", "--mixed_precision"),
-        ("--learning_rate=inf", "--learning_rate must be a finite number"),
-        ("--radius=nan", "--radius"),
-        ("--steps=700", "--steps must be a multiple of --steps_per_epoch"),
+        ("--steps=-5", "--steps must be at least 1"),
+        ("--batch_size=0", "--batch_size must be at least 1"),
+        ("--steps_per_execution=0", "--steps_per_execution must be at least 1"),
+        ("--learning_rate=0", "--learning_rate must be a positive number"),
+        ("--learning_rate=inf", "--learning_rate must be a positive number"),
+        ("--gradient_penalty=-1", "--gradient_penalty must be >= 0"),
+        ("--r1_every=0", "--r1_every must be at least 1"),
+        ("--beta_1=1", "--beta_1 must be in [0, 1)"),
+        ("--ema_half_life=0", "--ema_half_life must be a positive number"),
+        ("--ada_target=2", "--ada_target must be in [0, 1]"),
     )
-    def test_bad_flag_exits_nonzero_with_one_line_naming_it(self, flag, name):
-        result = run_script("train_circle.py", f"--output_dir={self.get_temp_dir()}/bad", flag)
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn(name, last_line(result.stderr))
-        self.assertNotIn("Traceback", result.stderr)
+    def test_a_value_the_recipe_cannot_take_fails_naming_its_flag(self, flag, message):
+        with self.assertRaisesRegex(ValueError, re.escape(message)):
+            _recipe(flag, recipe="mnist")
 
-    def test_mixed_precision_flag_sets_the_networks_policy(self):
-        output_dir = os.path.join(self.get_temp_dir(), "circle_bf16")
-        result = run_script(
-            "train_circle.py",
-            f"--output_dir={output_dir}",
-            "--steps=20",
-            "--steps_per_epoch=10",
-            "--steps_per_execution=10",
-            "--batch_size=32",
-            "--mixed_precision=mixed_bfloat16",
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
-        hidden = gan.generator.layers[1]
-        self.assertEqual(hidden.dtype_policy.name, "mixed_bfloat16")
-        self.assertEqual(hidden.compute_dtype, "bfloat16")
-        self.assertTrue(np.all(np.isfinite(gan.generate(10, seed=0))))
+    @parameterized.parameters(
+        ("--recipe=nope", "--recipe"),
+        ("--loss=nope", "--loss"),
+        ("--augment=ada", "--augment"),
+        ("--schedule=linear", "--schedule"),
+        ("--strategy=nope", "--strategy"),
+        ("--mixed_precision=float8", "--mixed_precision"),
+        ("--mixed_precision=fp16", "--mixed_precision"),
+        ("--jit_compile=maybe", "--jit_compile"),
+        ("--cluster_timeout=0", "--cluster_timeout"),
+        ("--tpu=grpc://10.0.0.2:8470", "--tpu needs --strategy=tpu"),
+    )
+    def test_a_bad_choice_fails_when_the_flags_are_parsed(self, flag, fragment):
+        with self.assertRaisesRegex(flags.IllegalFlagValueError, re.escape(fragment)):
+            _training_flags(flag)
 
-    def _objective_run(self, name, *flags):
-        output_dir = os.path.join(self.get_temp_dir(), name)
-        result = run_script(
-            "train_circle.py",
-            f"--output_dir={output_dir}",
-            "--steps=4",
-            "--steps_per_epoch=2",
-            "--steps_per_execution=2",
-            "--batch_size=16",
-            "--hidden_units=8",
-            *flags,
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        return result, keras.models.load_model(os.path.join(output_dir, "gan.keras"))
-
-    def test_wasserstein_gradient_penalty_selects_its_recipe(self):
-        result, gan = self._objective_run("wgan_gp", "--loss=wasserstein", "--gradient_penalty=10")
-        self.assertNotIn("warning", result.stderr)
+    def test_the_wgan_gp_recipe_builds_its_penalty_critic_steps_and_optimizers(self):
+        resolved, stderr = _recipe("--recipe=circle_wgan_gp", "--hidden_units=8")
+        self.assertEmpty(stderr)  # a constrained critic: no warning
+        gan = resolved.build(steps_per_epoch=2)
         self.assertEqual(gan.d_steps, 5)
         (penalty,) = gan.regularizers
         self.assertIsInstance(penalty, tfgan.regularizers.GradientPenalty)
         self.assertEqual(penalty.weight, 10.0)
-        recipe = tfgan.recipes.CIRCLE_OBJECTIVES[("wasserstein", False, True)]
         g_adam, d_adam = gan.g_optimizer, gan.d_optimizer
-        self.assertAllClose(
-            d_adam.beta_1, tfgan.recipes.first(recipe.beta_1, tfgan.recipes.CIRCLE_BETA_1)
-        )
-        self.assertAllClose(d_adam.beta_2, recipe.beta_2)
+        self.assertAllClose([d_adam.beta_1, d_adam.beta_2], [resolved.beta_1, 0.9])
         g_rate = g_adam._learning_rate.initial_learning_rate
-        d_rate = d_adam._learning_rate.initial_learning_rate
-        self.assertAllClose(d_rate, recipe.d_learning_rate_scale * g_rate)
+        self.assertAllClose(d_adam._learning_rate.initial_learning_rate, 5.0 * g_rate)
         # D's schedule runs over its own updates: d_steps per generator step.
         self.assertEqual(d_adam._learning_rate.decay_steps, 5 * g_adam._learning_rate.decay_steps)
 
-    def test_unconstrained_wasserstein_critic_warns_in_one_line_and_given_flags_win(self):
-        result, gan = self._objective_run("wgan", "--loss=wasserstein", "--d_steps=2")
-        warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
-        self.assertLen(warnings, 1)
-        self.assertIn("critic is unconstrained", warnings[0])
+    def test_an_unconstrained_wasserstein_critic_warns_in_one_line_and_given_flags_win(self):
+        resolved, stderr = _recipe("--loss=wasserstein", "--d_steps=2", "--hidden_units=8")
+        self.assertLen(stderr.splitlines(), 1)
+        self.assertIn("warning: the wasserstein critic is unconstrained", stderr)
+        gan = resolved.build(steps_per_epoch=2)
         self.assertEqual(gan.d_steps, 2)
         self.assertEmpty(gan.regularizers)
 
-    def test_spectral_norm_and_lazy_r1_flags(self):
-        _, gan = self._objective_run(
-            "hinge_sn_r1", "--loss=hinge", "--spectral_norm", "--r1_gamma=5", "--r1_every=4"
+    def test_spectral_norm_and_lazy_r1_flags_reach_the_gan(self):
+        resolved, _ = _recipe(
+            "--loss=hinge", "--spectral_norm", "--r1_gamma=5", "--r1_every=4", "--hidden_units=8"
         )
+        gan = resolved.build(steps_per_epoch=2)
         self.assertIsInstance(gan.gan_loss, tfgan.losses.Hinge)
         self.assertEqual(gan.d_steps, 1)
         wrapped = [
@@ -173,62 +244,549 @@ class TrainCircleTest(tf.test.TestCase, parameterized.TestCase):
         (r1,) = gan.regularizers
         self.assertEqual((type(r1), r1.gamma, r1.every), (tfgan.regularizers.R1, 5.0, 4))
 
-    @parameterized.parameters(
-        ("--gradient_penalty=-1", "--gradient_penalty must be >= 0"),
-        ("--r1_every=0", "--r1_every"),
+    def test_mixed_precision_flag_sets_the_networks_policy_which_saving_keeps(self):
+        values = _training_flags("--mixed_precision=mixed_bfloat16", "--hidden_units=8")
+        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
+        strategy = run_flags.strategy(32, values)
+        self.assertEqual(strategy.num_replicas_in_sync, 1)
+        gan = run_flags.recipe(values).build(steps_per_epoch=2)
+        keras.mixed_precision.set_global_policy("float32")  # loading must not depend on it
+        path = os.path.join(self.get_temp_dir(), "gan.keras")
+        gan.save(path)
+        loaded = keras.models.load_model(path)
+        for model in (gan, loaded):
+            hidden = model.generator.layers[1]
+            self.assertEqual(hidden.dtype_policy.name, "mixed_bfloat16")
+            self.assertEqual(hidden.compute_dtype, "bfloat16")
+        self.assertTrue(np.all(np.isfinite(loaded.generate(10, seed=0))))
+
+    def test_jit_compile_flag_gives_compiles_argument(self):
+        for value, expected in (("auto", "auto"), ("true", True), ("false", False)):
+            self.assertEqual(
+                run_flags.jit_compile(_training_flags(f"--jit_compile={value}")), expected
+            )
+
+    def test_the_identity_holds_the_resolved_recipe_and_the_flags_that_change_the_run(self):
+        values = _training_flags(
+            "--recipe=circle_wgan_gp",
+            "--steps=40",
+            "--output_dir=/runs/x",
+            "--seed=3",
+            "--cluster_timeout=5",
+            script_flags=True,
+        )
+        resolved = run_flags.recipe(values)
+        identity = run_flags.identity(resolved, values, data="the data")
+        self.assertEqual(identity["script"], "scripts_test.py")
+        self.assertEqual(identity["data"], "the data")
+        self.assertEqual(identity["flags"]["steps"], 40)
+        self.assertEqual(identity["flags"]["d_steps"], 5)  # the recipe's, resolved
+        self.assertEqual(identity["flags"]["seed"], 3)
+        self.assertContainsSubset(resolved.to_dict(), identity["flags"])
+        self.assertContainsSubset(["strategy", "mixed_precision", "jit_compile"], identity["flags"])
+        for operational in run_flags.OPERATIONAL_FLAGS:
+            self.assertNotIn(operational, identity["flags"])
+
+
+class LibraryChecksTest(tf.test.TestCase):
+    """The library's checks of what the scripts pass on from their flags and files."""
+
+    def test_a_global_batch_the_replicas_do_not_divide_fails_naming_a_fix(self):
+        strategy = distribute_test._mirrored()
+        with self.assertRaisesRegex(ValueError, r"batch_size=31 is the global batch.*30 or 32"):
+            tfgan.distribute.check_global_batch(31, strategy)
+        tfgan.distribute.check_global_batch(32, strategy)
+
+    def test_a_bad_radius_or_noise_of_the_circle_fails_naming_it(self):
+        with self.assertRaisesRegex(ValueError, "radius must be positive"):
+            tfgan.data.circle(32, radius=0.0)
+        with self.assertRaisesRegex(ValueError, "noise_std must be non-negative"):
+            tfgan.data.circle(32, noise_std=-1.0)
+
+    def test_output_dirs_that_cannot_be_made_fail_with_one_line(self):
+        a_file = os.path.join(self.get_temp_dir(), "a_file")
+        with open(a_file, "w") as f:
+            f.write("x")
+        with self.assertRaisesRegex(tfgan.runs.RunError, "is not a directory"):
+            with tfgan.runs.Run(a_file, {}):
+                pass
+        with self.assertRaises(NotADirectoryError) as raised:
+            with tfgan.runs.Run(os.path.join(a_file, "run"), {}):
+                pass
+        self.assertStartsWith(errors.describe(raised.exception), "Not a directory")
+
+    def test_a_diverging_run_stops_naming_its_epoch_and_is_not_finished(self):
+        recipe = tfgan.recipes.get(
+            "circle", learning_rate=1e30, hidden_units=8, batch_size=32, steps=20
+        )
+        output_dir = os.path.join(self.get_temp_dir(), "diverged")
+        with self.assertRaisesRegex(tfgan.callbacks.DivergenceError, r"diverged.*epoch \d+"):
+            tfgan.runs.train(
+                recipe.build(10, seed=0),
+                tfgan.data.circle(32, seed=0),
+                output_dir,
+                epochs=2,
+                steps_per_epoch=10,
+                verbose=0,
+            )
+        for name in ("run.json", "gan.keras"):
+            self.assertFalse(os.path.exists(os.path.join(output_dir, name)), name)
+
+    def test_files_that_are_not_working_generators_are_refused_naming_the_problem(self):
+        directory = self.get_temp_dir()
+        notes = io.BytesIO()
+        with zipfile.ZipFile(notes, "w") as archive:
+            archive.writestr("hello.txt", "not a model")
+        contents = {
+            "empty.keras": b"",
+            "weights.h5": b"\x89HDF\r\n\x1a\n" + bytes(100),
+            "notes.keras": notes.getvalue(),
+        }
+        for name, content in contents.items():
+            with open(os.path.join(directory, name), "wb") as f:
+                f.write(content)
+        judge = os.path.join(directory, "judge.keras")
+        classifier.build(width=2).save(judge)
+        for path, error, fragment in (
+            ("/nonexistent/g.keras", FileNotFoundError, "/nonexistent/g.keras"),
+            (os.path.join(directory, "empty.keras"), ValueError, "is not a Keras model file"),
+            (os.path.join(directory, "weights.h5"), ValueError, "is not a Keras model file"),
+            (os.path.join(directory, "notes.keras"), ValueError, "is not a Keras model file"),
+            (judge, ValueError, "are not noise vectors"),
+        ):
+            with self.subTest(path=os.path.basename(path)):
+                with self.assertRaisesRegex(error, re.escape(fragment)):
+                    tfgan.sampling.load_generator(path)
+        diverged = _save_generators(directory)["diverged"]
+        generator, noise = tfgan.sampling.load_generator(diverged)
+        with self.assertRaisesRegex(ValueError, "makes samples that are not finite"):
+            tfgan.sampling.generate_finite(generator, 10, noise, seed=0, source=diverged)
+
+    def test_sample_labels_are_the_classes_asked_for_or_fail_naming_the_bad_one(self):
+        for spec, expected in (("7", [7] * 5), ("0,1,2", [0, 1, 2, 0, 1]), (None, [0, 1, 2, 3, 4])):
+            labels = tfgan.sampling.labels_from_spec(spec, 5, 10)
+            self.assertEqual(labels.tolist(), expected)
+        for spec, classes, fragment in (
+            ("12", 10, "label 12 is outside [0, 10)"),
+            ("seven", 10, "'seven'"),
+            ("1", None, "needs a conditional generator"),
+        ):
+            with self.subTest(spec=spec):
+                with self.assertRaisesRegex(ValueError, re.escape(fragment)):
+                    tfgan.sampling.labels_from_spec(spec, 5, classes)
+
+
+class ErrorsTest(tf.test.TestCase, parameterized.TestCase):
+    """bin/errors.py: what an error that reaches a script's top level says, in one line."""
+
+    @parameterized.named_parameters(
+        (
+            "full_disk",
+            OSError(errno.ENOSPC, "No space left", "/d/x"),
+            "no space left on the device",
+        ),
+        (
+            "os_error",
+            NotADirectoryError(errno.ENOTDIR, "Not a directory", "/f/r"),
+            "Not a directory",
+        ),
+        (
+            "library_file_error",
+            FileNotFoundError("no generator file 'g.keras'"),
+            "no generator file",
+        ),
+        ("value_error", ValueError("--steps must be at least 1"), "--steps must be at least 1"),
+        ("divergence", tfgan.callbacks.DivergenceError("training diverged"), "training diverged"),
+        (
+            "tensorflow",
+            tf.errors.InvalidArgumentError(None, None, "bad shape\n\tat node"),
+            "bad shape",
+        ),
+        ("internal", KeyError("x"), "KeyError: 'x' (an internal error: rerun with --debug"),
     )
-    def test_bad_penalty_flags_exit_with_one_line(self, flag, fragment):
-        result = run_script("train_circle.py", f"--output_dir={self.get_temp_dir()}/bad", flag)
-        _assert_one_line_failure(self, result, fragment)
-
-    def test_sample_from_missing_file_fails_with_one_line(self):
-        result = run_script("sample.py", "--generator=/nonexistent/g.keras", "--output=/tmp/x.npy")
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn("/nonexistent/g.keras", last_line(result.stderr))
-        self.assertNotIn("Traceback", result.stderr)
+    def test_describe_says_what_went_wrong_in_one_line(self, error, fragment):
+        line = errors.error_line("bin/train_circle.py", errors.describe(error))
+        self.assertStartsWith(line, "train_circle.py: error: ")
+        self.assertIn(fragment, line)
+        self.assertNotIn("\n", line)
 
 
-class TrainMnistTest(tf.test.TestCase):
-    def setUp(self):
-        super().setUp()
-        self.data_dir = os.path.join(self.get_temp_dir(), "idx")
-        write_mnist_like_split(self.data_dir, num_images=64)
-        self.output_dir = os.path.join(self.get_temp_dir(), "mnist")
+# The fast tier: the checks that live in the scripts, and each script's exit contract.
 
-    def _args(self, epochs):
-        return [
-            f"--data_dir={self.data_dir}",
-            f"--output_dir={self.output_dir}",
-            f"--epochs={epochs}",
-            "--batch_size=16",
-            "--steps_per_execution=2",
-        ]
 
-    def test_one_epoch_writes_every_output(self):
-        result = run_script("train_mnist.py", *self._args(epochs=1))
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+class ScriptChecksTest(tf.test.TestCase):
+    """The checks that live in the scripts (their flag validators, their mains): every script's
+    bad command lines, each with a fragment of the error line it must end with (None: it gets
+    through), all run in one process by tests/script_checks.py."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        directory = tempfile.mkdtemp()
+        cls.addClassCleanup(shutil.rmtree, directory, ignore_errors=True)
+        cls.directory = directory
+        cls.cases = cls._cases(directory)
+        result = subprocess.run(
+            [
+                sys.executable,
+                SCRIPT_CHECKS,
+                json.dumps({s: [a for a, _ in c] for s, c in cls.cases.items()}),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, TFGAN_LOGICAL_CPUS="2"),
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        cls.lines = json.loads(result.stdout.strip().splitlines()[-1])
+
+    @staticmethod
+    def _cases(directory):
+        generators = _save_generators(directory)
+        a_file = os.path.join(directory, "a_file")
+        with open(a_file, "w") as f:
+            f.write("x")
+        truncated = os.path.join(directory, "truncated")
+        write_mnist_like_split(truncated, num_images=8)
+        write_idx(
+            os.path.join(truncated, "train-images-idx3-ubyte.gz"),
+            np.zeros((8, 28, 28)),
+            truncate_by=100,
+        )
+        mnist_dir = f"--output_dir={directory}/mnist"
+        circle_dir = f"--output_dir={directory}/circle"
+        conditional = f"--generator={generators['conditional']}"
+        digits = f"--generator={generators['digits']}"
+        points = f"--generator={generators['points']}"
+        npy, npz = (f"--output={directory}/refused.{ext}" for ext in ("npy", "npz"))
+        return {
+            "train_mnist.py": [
+                ([], "--output_dir"),
+                ([mnist_dir, "--epochs=0"], "--epochs"),
+                ([mnist_dir, "--eval_every=-1"], "--eval_every"),
+                ([mnist_dir, "--dataset=cifar10"], "--dataset"),
+                ([mnist_dir, "--learning_rate=0"], "--learning_rate must be a positive number"),
+                ([mnist_dir, "--data_dir=/nonexistent"], "/nonexistent"),
+                ([mnist_dir, f"--data_dir={truncated}", "--split=train"], "train-images-idx3"),
+                ([mnist_dir, "--split=test[:8]", "--batch_size=16"], "not enough for a batch"),
+                ([mnist_dir, *MNIST_FLAGS], None),
+            ],
+            "train_circle.py": [
+                ([], "--output_dir"),
+                ([circle_dir, "--steps=700"], "--steps must be a multiple of --steps_per_epoch"),
+                ([circle_dir, "--steps_per_epoch=0"], "--steps_per_epoch"),
+                ([circle_dir, "--gradient_penalty=-1"], "--gradient_penalty must be >= 0"),
+                ([circle_dir, "--radius=0"], "radius must be positive"),
+                ([circle_dir, "--noise_std=-1"], "noise_std must be non-negative"),
+                (
+                    [circle_dir, "--strategy=mirrored", "--batch_size=31"],
+                    "batch_size=31 is the global batch",
+                ),
+                ([circle_dir, *CIRCLE_FLAGS], None),
+            ],
+            "sample.py": [
+                ([npy], "--generator"),
+                ([points], "Give --output=FILE.npy, --png=FILE.png or both"),
+                ([points, f"--output={directory}/x.txt"], "--output must end in .npy"),
+                ([points, f"--png={directory}/x.jpg"], "--png must end in .png"),
+                ([points, "--num=0", npy], "--num"),
+                ([conditional, npy], ".npz"),
+                ([points, npz], "an unconditional generator"),
+                ([points, f"--png={directory}/refused.png"], "--png needs an image generator"),
+                ([points, f"--output={a_file}/samples.npy"], "File exists"),
+                ([conditional, "--labels=12", npz], "label 12 is outside [0, 10)"),
+                ([conditional, "--labels=seven", npz], "seven"),
+                ([digits, "--labels=1", npy], "needs a conditional generator"),
+                ([f"--generator={generators['diverged']}", npy], "not finite"),
+                ([digits, "--num=4", f"--png={directory}/alone.png"], None),
+                ([points, "--num=3", f"--output={directory}/alone.npy"], None),
+            ],
+            "evaluate.py": [
+                (["--dataset=circle"], "--generator"),
+                ([points], "--dataset=mnist needs (28, 28, 1)"),
+                ([points, "--dataset=circle", "--metrics=fid"], "--metrics"),
+                ([points, "--dataset=circle", f"--output={directory}/x.txt"], ".json"),
+                ([points, "--dataset=circle", "--radius=0"], "--radius must be positive"),
+                (
+                    [f"--generator={generators['conditional_points']}", "--dataset=circle"],
+                    "the circle has no classes",
+                ),
+                ([digits, "--data_dir=/nonexistent"], "/nonexistent"),
+                ([digits, "--split=test[:4]"], "too few real images"),
+            ],
+            "benchmark.py": [
+                (["--models=circle,resnet"], "--models"),
+                (["--mixed_precision=none,fp8"], "--mixed_precision"),
+                (["--update=sometimes"], "--update"),
+                (["--jit_compile=maybe"], "--jit_compile"),
+                (["--models=circle", "--torch"], "tutorial_dcgan"),
+                (["--windows=0"], "--windows"),
+                (["--seed=0,x"], "--seed"),
+                (["--quality", "--models=circle"], "--quality"),
+                (["--quality", "--torch"], "--torch"),
+                (["--target_fid=5"], "--target_fid"),
+                (["--objectives=nope"], "--objectives"),
+            ],
+        }
+
+    def _assert_checks(self, script):
+        lines = self.lines[script]
+        self.assertIsInstance(lines, list, lines)  # else: why the script does not load
+        for (args, fragment), line in zip(self.cases[script], lines, strict=True):
+            with self.subTest(args=args):
+                if fragment is None:
+                    self.assertIsNone(line)
+                else:
+                    self.assertIsNotNone(line, f"{script} {args} got through its checks")
+                    self.assertStartsWith(line, f"{script}: error: ")
+                    self.assertIn(fragment, line)
+
+    def test_train_mnist(self):
+        self._assert_checks("train_mnist.py")
+
+    def test_train_circle(self):
+        self._assert_checks("train_circle.py")
+
+    def test_sample_and_what_it_writes(self):
+        self._assert_checks("sample.py")
+        for ext in ("npy", "npz", "png"):
+            self.assertFalse(os.path.exists(f"{self.directory}/refused.{ext}"))
+        self.assertEqual(np.load(f"{self.directory}/alone.npy").shape, (3, 2))
+        self.assertTrue(os.path.isfile(f"{self.directory}/alone.png"))
+
+    def test_evaluate(self):
+        self._assert_checks("evaluate.py")
+
+    def test_benchmark(self):
+        self._assert_checks("benchmark.py")
+
+
+class ExitContractTest(tf.test.TestCase):
+    """One real run of each script: a bad flag ends it with status 1 and one line naming it."""
+
+    def test_train_mnist(self):
+        result = run_script(
+            "train_mnist.py", f"--output_dir={self.get_temp_dir()}/x", "--learning_rate=inf"
+        )
+        assert_one_line_error(self, result, "train_mnist.py", "--learning_rate must be a finite")
+
+    def test_train_circle(self):
+        result = run_script(
+            "train_circle.py", f"--output_dir={self.get_temp_dir()}/x", "--learning_rate=0"
+        )
+        assert_one_line_error(
+            self, result, "train_circle.py", "--learning_rate must be a positive number"
+        )
+
+    def test_sample(self):
+        output = os.path.join(self.get_temp_dir(), "x.npy")
+        result = run_script("sample.py", "--generator=/nonexistent/g.keras", f"--output={output}")
+        assert_one_line_error(self, result, "sample.py", "/nonexistent/g.keras")
+        self.assertFalse(os.path.exists(output))
+
+    def test_evaluate(self):
+        diverged = _save_generators(self.get_temp_dir())["diverged"]
+        result = run_script(
+            "evaluate.py", f"--generator={diverged}", "--dataset=circle", "--num_samples=100"
+        )
+        assert_one_line_error(self, result, "evaluate.py", "makes samples that are not finite")
+
+    def test_train_classifier(self):
+        result = run_script("train_classifier.py", "--data_dir=/nonexistent")
+        assert_one_line_error(self, result, "train_classifier.py", "/nonexistent")
+
+    def test_benchmark(self):
+        result = run_script("benchmark.py", "--models=circle,resnet")
+        assert_one_line_error(self, result, "benchmark.py", "--models")
+
+
+# The slow tier: the scripts end to end.
+
+
+@pytest.mark.slow
+class TrainCircleRunTest(tf.test.TestCase):
+    """A short circle run into ~/circle, then sample, evaluate and reruns of it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.home = tempfile.mkdtemp()
+        cls.addClassCleanup(shutil.rmtree, cls.home, ignore_errors=True)
+        cls.env = dict(os.environ, HOME=cls.home)
+        cls.output_dir = os.path.join(cls.home, "circle")
+        cls.result = cls._train()
+
+    @classmethod
+    def _train(cls, *flags, script="train_circle.py"):
+        return run_script(script, "--output_dir=~/circle", *CIRCLE_FLAGS, *flags, env=cls.env)
+
+    def test_a_short_run_into_a_tilde_path_writes_every_output_and_its_record(self):
+        assert_succeeded(self, self.result)
+        for name in ("generator.keras", "gan.keras", "circle.png", "run.json"):
+            self.assertTrue(os.path.isfile(os.path.join(self.output_dir, name)), name)
+        record = tfgan.runs.read_json(os.path.join(self.output_dir, "run.json"))
+        self.assertEqual(record["script"], "train_circle.py")
+        self.assertEqual(record["steps"], 20)
+        self.assertEqual(record["flags"]["batch_size"], 32)
+        self.assertEqual(record["flags"]["loss"], "non_saturating")  # the recipe's, resolved
+        self.assertCountEqual(record["files"], ["gan.keras", "generator.keras", "circle.png"])
+        logs = os.path.join(self.output_dir, "logs", "train")
+        self.assertTrue(any(f.startswith("events.out.tfevents") for f in os.listdir(logs)))
+        self.assertFalse(os.path.exists(os.path.join(self.output_dir, "backup")))
+
+    def test_sample_writes_points_of_the_trained_generator(self):
+        output = os.path.join(self.get_temp_dir(), "points.npy")
+        generator = os.path.join(self.output_dir, "generator.keras")
+        assert_succeeded(
+            self,
+            run_script("sample.py", f"--generator={generator}", "--num=500", f"--output={output}"),
+        )
+        samples = np.load(output)
+        self.assertEqual(samples.shape, (500, 2))
+        self.assertTrue(np.all(np.isfinite(samples)))
+
+    def test_evaluate_scores_the_points_against_the_true_circle(self):
+        output = os.path.join(self.get_temp_dir(), "figures.json")
+        result = run_script(
+            "evaluate.py",
+            f"--generator={os.path.join(self.output_dir, 'gan.keras')}",
+            "--dataset=circle",
+            "--num_samples=500",
+            f"--output={output}",
+        )
+        assert_succeeded(self, result)
+        rows = tfgan.runs.read_json(output)["metrics"]
+        self.assertCountEqual(rows["real"], ["radius_error", "angle_ks", "arc_coverage", "swd"])
+        self.assertNear(rows["real"]["radius_error"], 0.0, 1e-6)
+        self.assertGreater(rows["generator"]["radius_error"], 0.05)  # 20 steps: far from it yet
+
+    def test_the_same_command_again_trains_nothing(self):
+        record = tfgan.runs.read_json(os.path.join(self.output_dir, "run.json"))
+        rerun = self._train()
+        assert_succeeded(self, rerun)
+        self.assertIn("already holds a finished run", rerun.stdout)
+        self.assertEqual(tfgan.runs.read_json(os.path.join(self.output_dir, "run.json")), record)
+
+    def test_other_settings_are_refused_naming_what_differs(self):
+        result = self._train("--batch_size=64")
+        assert_one_line_error(self, result, "train_circle.py", "--batch_size=32 (now 64)")
+
+    def test_another_script_into_the_run_is_refused_naming_both(self):
+        result = run_script(
+            "train_mnist.py", f"--output_dir={self.output_dir}", *MNIST_FLAGS, env=self.env
+        )
+        assert_one_line_error(
+            self, result, "train_mnist.py", "holds a run of train_circle.py, not of train_mnist.py"
+        )
+
+
+@pytest.mark.slow
+class ReadmeCommandTest(tf.test.TestCase):
+    """The README's main command, shortened, from a directory with no data beside it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        root = tempfile.mkdtemp()
+        cls.addClassCleanup(shutil.rmtree, root, ignore_errors=True)
+        cls.workdir = os.path.join(root, "work")
+        os.makedirs(cls.workdir)
+        cls.output_dir = os.path.join(cls.workdir, "runs", "mnist")
+        cls.result = run_script(
+            "train_mnist.py", "--output_dir=runs/mnist", "--steps=20", cwd=cls.workdir
+        )
+        cls.cache = _cache_classifier(os.path.join(root, "cache"))
+
+    def test_reads_tfgans_copy_of_the_mnist_test_split_and_records_it(self):
+        self.assertFalse(os.path.exists(os.path.join(self.workdir, "..", "shared")))
+        assert_succeeded(self, self.result)
+        first_lines = self.result.stdout.splitlines()[:3]
+        self.assertTrue(
+            any(line.startswith("Data: mnist test from tfgan's copy") for line in first_lines),
+            first_lines,
+        )
+        record = tfgan.runs.read_json(os.path.join(self.output_dir, "run.json"))
+        self.assertEqual(record["data"], tfgan.data.describe_source("test", "mnist", None))
+        self.assertEqual(record["script"], "train_mnist.py")
+        self.assertEqual(record["flags"]["steps"], 20)
+
+    def test_writes_every_output(self):
+        assert_succeeded(self, self.result)
         for name in ("generator.keras", "gan.keras", "samples.png", "images/epoch_001.png"):
             self.assertTrue(os.path.isfile(os.path.join(self.output_dir, name)), name)
         for logs in ("logs/train", "logs/samples"):
             files = os.listdir(os.path.join(self.output_dir, logs))
             self.assertTrue(any(f.startswith("events.out.tfevents") for f in files), logs)
 
+    def test_sample_writes_its_digits_and_their_grid(self):
         npy = os.path.join(self.get_temp_dir(), "digits.npy")
         png = os.path.join(self.get_temp_dir(), "digits.png")
         generator = f"--generator={self.output_dir}/generator.keras"
-        for output in (f"--output={npy}", f"--png={png}"):  # each alone is enough
-            result = run_script("sample.py", generator, "--num=12", output)
-            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        result = run_script("sample.py", generator, "--num=12", f"--output={npy}", f"--png={png}")
+        assert_succeeded(self, result)
         samples = np.load(npy)
         self.assertEqual(samples.shape, (12, 28, 28, 1))
         self.assertAllInRange(samples, -1.0, 1.0)
         self.assertEqual(Image.open(png).size, (4 * 28 * 2, 3 * 28 * 2))  # 4x3 grid, scale 2
 
-    def test_killed_run_resumes_from_its_last_completed_epoch_and_ends_bit_identical(self):
-        epochs, steps_per_epoch = 20, 4  # 64 images in batches of 16
-        command = [sys.executable, os.path.join(BIN, "train_mnist.py"), *self._args(epochs)]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        first_checkpoint = os.path.join(self.output_dir, "backup", "epoch_0001.json")
+    def _evaluate(self, *flags):
+        output = os.path.join(self.get_temp_dir(), "figures.json")
+        result = run_script(
+            "evaluate.py",
+            f"--generator={self.output_dir}/generator.keras",
+            f"--classifier_dir={self.cache}",
+            f"--output={output}",
+            *flags,
+        )
+        assert_succeeded(self, result)
+        return result, tfgan.runs.read_json(output)
+
+    def test_evaluate_writes_the_generators_and_the_real_rows_to_json_and_a_table(self):
+        result, report = self._evaluate(
+            "--split=test[:40]",
+            "--num_samples=30",
+            "--metrics=fid,kid,score,prdc,parzen",
+            "--parzen_validation_split=test[40:50]",
+        )
+        keys = ["fid", "kid", "kid_std", "score", "confident", "rarest_class", "precision"]
+        keys += ["recall", "density", "coverage", "parzen", "parzen_std_error", "parzen_sigma"]
+        self.assertCountEqual(report["metrics"]["generator"], keys)
+        self.assertCountEqual(report["metrics"]["real"], keys)
+        # 40 test images: 20 of them stand in for samples, compared to the other 20.
+        self.assertIn("20 random images of 'test[:40]'", report["reference"])
+        self.assertIn("other 20", report["reference"])
+        self.assertEqual(report["num_samples"], 30)
+        self.assertIn("real vs real", result.stdout)
+        for key in keys:
+            self.assertRegex(result.stdout, rf"\n{key} +[-\d.e+]+ +[-\d.e+]+")
+
+    def test_evaluate_takes_the_reference_from_another_split_when_asked(self):
+        _, report = self._evaluate(
+            "--split=test[:40]", "--num_samples=12", "--metrics=fid", "--reference_split=test[40:]"
+        )
+        self.assertIn("12 images of 'test[40:]'", report["reference"])
+        self.assertIn("40 images of 'test[:40]'", report["reference"])
+
+
+@pytest.mark.slow
+class TrainMnistRunTest(tf.test.TestCase):
+    """Short MNIST runs: killed and resumed; conditional, averaged and augmented; evaluated."""
+
+    def _flags(self, output_dir, *more):
+        return [f"--output_dir={output_dir}", *MNIST_FLAGS, *more]
+
+    def test_a_killed_run_resumes_from_its_last_completed_epoch_and_ends_bit_identical(self):
+        epochs, steps_per_epoch = 8, 4
+        length = f"--steps={epochs * steps_per_epoch}"
+        output_dir = os.path.join(self.get_temp_dir(), "killed")
+        command = [sys.executable, os.path.join(BIN, "train_mnist.py")]
+        process = subprocess.Popen(
+            [*command, *self._flags(output_dir, length)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.addCleanup(process.kill)
+        first_checkpoint = os.path.join(output_dir, "backup", "epoch_0001.json")
         deadline = time.time() + 120
         while (
             not os.path.exists(first_checkpoint)
@@ -238,42 +796,45 @@ class TrainMnistTest(tf.test.TestCase):
             time.sleep(0.01)
         process.send_signal(signal.SIGKILL)  # in epoch 2
         process.wait()
-        self.assertFalse(os.path.exists(os.path.join(self.output_dir, "run.json")))
+        self.assertFalse(os.path.exists(os.path.join(output_dir, "run.json")))
 
-        result = run_script("train_mnist.py", *self._args(epochs))
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        result = run_script("train_mnist.py", *self._flags(output_dir, length))
+        assert_succeeded(self, result)
         resumed = re.search(r"Resuming from the checkpoint after epoch (\d+)", result.stdout)
         self.assertIsNotNone(resumed, result.stdout[-3000:])
         completed = int(resumed.group(1))
         self.assertBetween(completed, 1, epochs - 1)
-        first_epoch = re.search(r"Epoch (\d+)/", result.stdout)
-        self.assertEqual(int(first_epoch.group(1)), completed + 1)
-        gan = keras.models.load_model(os.path.join(self.output_dir, "gan.keras"))
+        self.assertEqual(int(re.search(r"Epoch (\d+)/", result.stdout).group(1)), completed + 1)
+        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
         self.assertEqual(int(gan.g_optimizer.iterations), epochs * steps_per_epoch)
         self.assertEqual(int(gan.d_optimizer.iterations), epochs * steps_per_epoch)
 
-        uninterrupted_dir = self.output_dir + "_uninterrupted"
-        result = run_script(
-            "train_mnist.py", *self._args(epochs), f"--output_dir={uninterrupted_dir}"
+        uninterrupted_dir = os.path.join(self.get_temp_dir(), "uninterrupted")
+        assert_succeeded(
+            self, run_script("train_mnist.py", *self._flags(uninterrupted_dir, length))
         )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        uninterrupted = keras.models.load_model(os.path.join(uninterrupted_dir, "generator.keras"))
-        resumed_generator = keras.models.load_model(
-            os.path.join(self.output_dir, "generator.keras")
-        )
-        for want, got in zip(uninterrupted.get_weights(), resumed_generator.get_weights()):
-            self.assertAllEqual(want, got)
+        for name in ("gan.keras", "generator.keras"):
+            want = keras.models.load_model(os.path.join(uninterrupted_dir, name)).get_weights()
+            got = keras.models.load_model(os.path.join(output_dir, name)).get_weights()
+            for want_weight, got_weight in zip(want, got):
+                self.assertAllEqual(want_weight, got_weight)
 
-    def test_ema_and_augment_flags_train_an_averaged_augmented_gan(self):
+    def test_a_conditional_averaged_augmented_run_and_its_samples_and_figures(self):
+        output_dir = os.path.join(self.get_temp_dir(), "conditional")
         result = run_script(
             "train_mnist.py",
-            *self._args(epochs=1),
+            *self._flags(output_dir, "--epochs=1"),
+            "--recipe=mnist_conditional",
+            "--conditioning=concat",
             "--ema",
             "--augment=adaptive",
             "--ada_target=0.5",
         )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        gan = keras.models.load_model(os.path.join(self.output_dir, "gan.keras"))
+        assert_succeeded(self, result)
+        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
+        self.assertEqual(gan.num_classes, 10)
+        self.assertLen(gan.discriminator.inputs, 2)
+        self.assertTrue(os.path.isfile(os.path.join(output_dir, "samples.png")))
         self.assertIsInstance(gan.augment, tfgan.augment.AdaptiveAugment)
         self.assertEqual(gan.augment.target, 0.5)
         self.assertGreater(float(gan.augment.updates), 0.0)
@@ -281,78 +842,54 @@ class TrainMnistTest(tf.test.TestCase):
             ("generator.keras", gan.averaged_generator),
             ("trained_generator.keras", gan.generator),
         ):
-            saved = keras.models.load_model(os.path.join(self.output_dir, name))
+            saved = keras.models.load_model(os.path.join(output_dir, name))
             for want, got in zip(network.get_weights(), saved.get_weights()):
                 self.assertAllEqual(want, got)
 
-    def test_bad_input_exits_nonzero_with_one_line(self):
-        truncated = os.path.join(self.get_temp_dir(), "truncated")
-        write_mnist_like_split(truncated, num_images=8)
-        write_idx(
-            os.path.join(truncated, "train-images-idx3-ubyte.gz"),
-            np.zeros((8, 28, 28)),
-            truncate_by=100,
+        generator = f"--generator={output_dir}/generator.keras"
+        npz = os.path.join(self.get_temp_dir(), "samples.npz")
+        assert_succeeded(
+            self, run_script("sample.py", generator, "--num=5", "--labels=0,1,2", f"--output={npz}")
         )
-        for args, fragment in (
-            (["--data_dir=/nonexistent"], "/nonexistent"),
-            ([f"--data_dir={truncated}"], "train-images-idx3-ubyte.gz"),
-            (["--epochs=0"], "--epochs"),
-            (["--mixed_precision=fp16"], "--mixed_precision"),
-            (["--augment=ada"], "--augment"),
-            (["--ada_target=2"], "--ada_target"),
-            (["--ema_half_life=0"], "--ema_half_life"),
-        ):
-            with self.subTest(args=args):
-                result = run_script("train_mnist.py", f"--output_dir={self.output_dir}", *args)
-                self.assertNotEqual(result.returncode, 0)
-                self.assertIn(fragment, last_line(result.stderr))
-                self.assertNotIn("Traceback", result.stderr)
+        with np.load(npz) as written:
+            self.assertEqual(written["labels"].tolist(), [0, 1, 2, 0, 1])
+            self.assertEqual(written["images"].shape, (5, 28, 28, 1))
 
+        figures = os.path.join(self.get_temp_dir(), "figures.json")
+        cache = _cache_classifier(os.path.join(self.get_temp_dir(), "cache"))
+        result = run_script(
+            "evaluate.py",
+            generator,
+            "--split=test[:400]",
+            f"--classifier_dir={cache}",
+            "--num_samples=100",
+            "--metrics=fid",
+            f"--output={figures}",
+        )
+        assert_succeeded(self, result)
+        rows = tfgan.runs.read_json(figures)["metrics"]
+        for row in ("generator", "real"):
+            self.assertCountEqual(rows[row], ["fid", "label_accuracy", "intra_fid"])
+            self.assertBetween(rows[row]["label_accuracy"], 0.0, 1.0)
+            self.assertGreater(rows[row]["intra_fid"], 0.0)
 
-class TrainMnistEvaluationTest(tf.test.TestCase):
     def test_eval_every_puts_figures_in_the_progress_bar_and_tensorboard(self):
-        data_dir = os.path.join(self.get_temp_dir(), "idx")
-        write_mnist_like_split(data_dir, num_images=32)
-        cache = os.path.join(self.get_temp_dir(), "cache")
-        classifier.save(classifier.build(width=2), classifier.cache_path("mnist", "train", cache))
-        output_dir = os.path.join(self.get_temp_dir(), "mnist")
+        output_dir = os.path.join(self.get_temp_dir(), "evaluated")
+        cache = _cache_classifier(os.path.join(self.get_temp_dir(), "cache"))
         result = run_script(
             "train_mnist.py",
-            f"--data_dir={data_dir}",
-            f"--output_dir={output_dir}",
-            "--epochs=2",
-            "--batch_size=16",
-            "--eval_every=2",
+            *self._flags(output_dir, "--epochs=2", "--eval_every=2"),
             f"--classifier_dir={cache}",
         )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        assert_succeeded(self, result)
         self.assertEqual(result.stdout.count("eval_fid"), 1, result.stdout[-3000:])  # epoch 2 only
         self.assertIn("eval_confident", result.stdout)
-        logs = os.path.join(output_dir, "logs", "train")
-        tags = set()
-        for name in os.listdir(logs):
-            for event in tf.compat.v1.train.summary_iterator(os.path.join(logs, name)):
-                tags.update(value.tag for value in event.summary.value)
-        self.assertIn("epoch_eval_fid", tags)
+        self.assertIn("epoch_eval_fid", summary_tags(os.path.join(output_dir, "logs", "train")))
 
 
-def _assert_one_line_failure(test, result, fragment):
-    """The script failed (exit status not 0) with one line on stderr holding fragment, no traceback."""
-    test.assertNotEqual(result.returncode, 0, result.stderr[-3000:])
-    test.assertIn(fragment, last_line(result.stderr))
-    test.assertNotIn("Traceback", result.stderr)
-
-
-CIRCLE_FLAGS = ["--steps=20", "--steps_per_epoch=10", "--batch_size=32", "--hidden_units=8"]
-
-
+@pytest.mark.slow
 class RunSafetyTest(tf.test.TestCase):
-    """What a user can get wrong, or a machine can do to a run: one line each, and nothing lost."""
-
-    def _circle(self, output_dir, *flags, env=None):
-        return run_script(
-            "train_circle.py", f"--output_dir={output_dir}", *CIRCLE_FLAGS, *flags, env=env
-        )
+    """What a machine can do to a run, or a user with several processes: one line each."""
 
     def test_a_second_process_on_the_directory_fails_at_once_and_the_first_goes_on(self):
         output_dir = os.path.join(self.get_temp_dir(), "locked")
@@ -364,63 +901,30 @@ class RunSafetyTest(tf.test.TestCase):
             stderr=subprocess.DEVNULL,
         )
         self.addCleanup(first.kill)
-        lock = os.path.join(output_dir, ".lock")
+        lock = os.path.join(output_dir, tfgan.runs.LOCK)
         deadline = time.time() + 120
         while time.time() < deadline and not (os.path.exists(lock) and open(lock).read()):
             time.sleep(0.05)
         second = run_script("train_circle.py", *flags)
-        _assert_one_line_failure(
-            self, second, f"another process (pid {first.pid}) is training into"
+        assert_one_line_error(
+            self, second, "train_circle.py", f"another process (pid {first.pid}) is training into"
         )
         self.assertIsNone(first.poll())  # still training, unharmed
 
-    def test_a_diverging_run_stops_with_one_line_and_is_not_finished(self):
-        output_dir = os.path.join(self.get_temp_dir(), "diverged")
-        result = self._circle(output_dir, "--learning_rate=1e30")
-        _assert_one_line_failure(self, result, "training diverged")
-        self.assertRegex(last_line(result.stderr), r"epoch \d+")
-        self.assertFalse(os.path.exists(os.path.join(output_dir, "run.json")))
-        self.assertFalse(os.path.exists(os.path.join(output_dir, "gan.keras")))
-
-    def test_output_dirs_that_cannot_be_made_fail_with_one_line(self):
-        a_file = os.path.join(self.get_temp_dir(), "a_file")
-        with open(a_file, "w") as f:
-            f.write("x")
-        for output_dir, fragment in (
-            (a_file, "is not a directory"),
-            (os.path.join(a_file, "run"), "Not a directory"),
-        ):
-            with self.subTest(output_dir=output_dir):
-                _assert_one_line_failure(self, self._circle(output_dir), fragment)
-
-    def test_a_leading_tilde_is_the_home_directory(self):
-        home = os.path.join(self.get_temp_dir(), "home")
-        os.makedirs(home)
-        result = self._circle("~/run", env=dict(os.environ, HOME=home))
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        self.assertTrue(os.path.isfile(os.path.join(home, "run", "run.json")))
-
-    def test_another_script_into_a_finished_run_fails_naming_both(self):
-        output_dir = os.path.join(self.get_temp_dir(), "finished_circle")
-        self.assertEqual(self._circle(output_dir).returncode, 0)
-        data_dir = os.path.join(self.get_temp_dir(), "idx")
-        write_mnist_like_split(data_dir, num_images=32)
+    def test_a_mirrored_run_on_two_logical_cpus_finishes(self):
+        output_dir = os.path.join(self.get_temp_dir(), "mirrored")
         result = run_script(
-            "train_mnist.py", f"--output_dir={output_dir}", f"--data_dir={data_dir}"
-        )
-        _assert_one_line_failure(
-            self, result, "holds a run of train_circle.py, not of train_mnist.py"
-        )
-
-    def test_a_global_batch_the_replicas_do_not_divide_fails_with_one_line(self):
-        env = dict(os.environ, TFGAN_LOGICAL_CPUS="2")
-        result = self._circle(
-            os.path.join(self.get_temp_dir(), "odd"),
+            "train_circle.py",
+            f"--output_dir={output_dir}",
             "--strategy=mirrored",
-            "--batch_size=31",
-            env=env,
+            *CIRCLE_FLAGS,
+            env=dict(os.environ, TFGAN_LOGICAL_CPUS="2"),
         )
-        _assert_one_line_failure(self, result, "--batch_size=31 is the global batch")
+        assert_succeeded(self, result)
+        record = tfgan.runs.read_json(os.path.join(output_dir, "run.json"))
+        self.assertEqual((record["flags"]["strategy"], record["steps"]), ("mirrored", 20))
+        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
+        self.assertTrue(np.all(np.isfinite(gan.generate(10, seed=0))))
 
     def test_a_cluster_whose_other_worker_never_comes_fails_after_the_timeout(self):
         cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(2)]}
@@ -428,14 +932,23 @@ class RunSafetyTest(tf.test.TestCase):
             os.environ,
             TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 1}}),
         )
-        result = self._circle(
-            os.path.join(self.get_temp_dir(), "alone"),
+        result = run_script(
+            "train_circle.py",
+            f"--output_dir={self.get_temp_dir()}/alone",
             "--strategy=multi_worker",
             "--cluster_timeout=3",
+            *CIRCLE_FLAGS,
             env=env,
         )
-        _assert_one_line_failure(self, result, "did not form within --cluster_timeout=3 s")
+        # The watchdog ends the process (TensorFlow's wait can't be interrupted) after its line.
+        assert_one_line_error(
+            self, result, "train_circle.py", "did not form within 3 s", status=None
+        )
         self.assertIn("Waiting for the 2 tasks", result.stdout)
+
+    def test_without_a_tpu_the_tpu_strategy_fails_naming_it(self):
+        with self.assertRaisesRegex(ValueError, "the tpu strategy found no TPU"):
+            tfgan.distribute.make_strategy("tpu")
 
 
 def _free_ports(count):
@@ -448,67 +961,8 @@ def _free_ports(count):
     return ports
 
 
-class GeneratorFilesTest(tf.test.TestCase):
-    """sample.py and evaluate.py refuse what is not a working unconditional generator."""
-
-    def setUp(self):
-        super().setUp()
-        keras.utils.set_random_seed(0)
-        self.diverged = os.path.join(self.get_temp_dir(), "diverged.keras")
-        generator = networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(4,))
-        generator.set_weights([w * np.nan for w in generator.get_weights()])
-        generator.save(self.diverged)
-
-    def _bad_files(self):
-        directory = self.get_temp_dir()
-        files = {}
-        files["empty.keras"] = b""
-        files["weights.h5"] = b"\x89HDF\r\n\x1a\n" + bytes(100)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("hello.txt", "not a model")
-        files["notes.keras"] = buffer.getvalue()
-        for name, content in files.items():
-            with open(os.path.join(directory, name), "wb") as f:
-                f.write(content)
-        judge = os.path.join(directory, "judge.keras")
-        classifier.build(width=2).save(judge)
-        return [
-            (os.path.join(directory, "empty.keras"), "is not a Keras model file that loads"),
-            (os.path.join(directory, "weights.h5"), "is not a Keras model file that loads"),
-            (os.path.join(directory, "notes.keras"), "is not a Keras model file that loads"),
-            (judge, "are not noise vectors"),
-            (self.diverged, "makes samples that are not finite"),
-        ]
-
-    def test_sample_refuses_files_that_are_not_working_generators_with_one_line(self):
-        output = os.path.join(self.get_temp_dir(), "out.npy")
-        for generator, fragment in self._bad_files():
-            with self.subTest(generator=os.path.basename(generator)):
-                result = run_script("sample.py", f"--generator={generator}", f"--output={output}")
-                _assert_one_line_failure(self, result, fragment)
-                self.assertFalse(os.path.exists(output))
-
-    def test_evaluate_refuses_a_diverged_generator_with_one_line(self):
-        result = run_script(
-            "evaluate.py", f"--generator={self.diverged}", "--dataset=circle", "--num_samples=100"
-        )
-        _assert_one_line_failure(self, result, "makes samples that are not finite")
-
-    def test_sample_output_under_a_file_fails_with_one_line(self):
-        a_file = os.path.join(self.get_temp_dir(), "a_file")
-        with open(a_file, "w") as f:
-            f.write("x")
-        keras.utils.set_random_seed(0)
-        generator = os.path.join(self.get_temp_dir(), "generator.keras")
-        networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(4,)).save(generator)
-        result = run_script(
-            "sample.py", f"--generator={generator}", f"--output={a_file}/samples.npy"
-        )
-        _assert_one_line_failure(self, result, "File exists")
-
-
-class TrainClassifierTest(tf.test.TestCase):
+@pytest.mark.slow
+class TrainClassifierRunTest(tf.test.TestCase):
     def test_trains_reports_accuracy_and_fills_the_cache(self):
         data_dir = os.path.join(self.get_temp_dir(), "idx")
         write_learnable_split(data_dir, "train", num_images=1000, seed=0)
@@ -522,204 +976,15 @@ class TrainClassifierTest(tf.test.TestCase):
             "--width=4",
             "--batch_size=32",
         )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        assert_succeeded(self, result)
         accuracy = re.search(r"([\d.]+)% accuracy on 'test' \(100 images\)", result.stdout)
         self.assertIsNotNone(accuracy, result.stdout[-3000:])
         self.assertGreaterEqual(float(accuracy.group(1)), 90.0)
         self.assertTrue(os.path.isfile(classifier.cache_path("mnist", "train", cache)))
 
-    def test_missing_data_or_labels_outside_the_classes_fail_with_one_line(self):
-        bad_labels = os.path.join(self.get_temp_dir(), "bad_labels")
-        write_learnable_split(bad_labels, "train", num_images=20, seed=0)
-        write_idx(os.path.join(bad_labels, "train-labels-idx1-ubyte.gz"), np.full(20, 12))
-        for data_dir, fragment in (
-            ("/nonexistent", "/nonexistent"),
-            (bad_labels, "holds label 12, but MNIST's classes are 0 to 9"),
-        ):
-            with self.subTest(data_dir=data_dir):
-                result = run_script(
-                    "train_classifier.py", f"--data_dir={data_dir}", "--eval_split=train"
-                )
-                _assert_one_line_failure(self, result, fragment)
 
-
-class EvaluateTest(tf.test.TestCase):
-    def setUp(self):
-        super().setUp()
-        self.data_dir = os.path.join(self.get_temp_dir(), "idx")
-        write_mnist_like_split(self.data_dir, "t10k", num_images=40, seed=0)
-        write_mnist_like_split(self.data_dir, "train", num_images=20, seed=1)
-        self.cache = os.path.join(self.get_temp_dir(), "cache")
-        classifier.save(
-            classifier.build(width=2), classifier.cache_path("mnist", "train", self.cache)
-        )
-        keras.utils.set_random_seed(0)
-        self.digits = os.path.join(self.get_temp_dir(), "digits.keras")
-        networks.dcgan_generator(latent_dim=8, width=4).save(self.digits)
-        self.points = os.path.join(self.get_temp_dir(), "points.keras")
-        networks.mlp_generator(latent_dim=2, output_dim=2, hidden_units=(8,)).save(self.points)
-        self.output = os.path.join(self.get_temp_dir(), "out", "figures.json")
-
-    def test_digits_json_and_table_hold_generator_and_real_rows(self):
-        result = run_script(
-            "evaluate.py",
-            f"--generator={self.digits}",
-            f"--data_dir={self.data_dir}",
-            f"--classifier_dir={self.cache}",
-            "--num_samples=30",
-            "--metrics=fid,kid,score,prdc,parzen",
-            "--parzen_validation_split=train[:10]",
-            f"--output={self.output}",
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        with open(self.output) as f:
-            report = json.load(f)
-        keys = ["fid", "kid", "kid_std", "score", "confident", "rarest_class", "precision"]
-        keys += ["recall", "density", "coverage", "parzen", "parzen_std_error", "parzen_sigma"]
-        self.assertCountEqual(report["metrics"]["generator"], keys)
-        self.assertCountEqual(report["metrics"]["real"], keys)
-        # 40 test images: 20 of them stand in for samples, compared to the other 20.
-        self.assertIn("20 random images of 'test'", report["reference"])
-        self.assertIn("other 20", report["reference"])
-        self.assertEqual(report["num_samples"], 30)
-        self.assertIn("real vs real", result.stdout)
-        for key in keys:
-            self.assertRegex(result.stdout, rf"\n{key} +[-\d.e+]+ +[-\d.e+]+")
-
-    def test_reference_split_stands_in_for_the_samples(self):
-        result = run_script(
-            "evaluate.py",
-            f"--generator={self.digits}",
-            f"--data_dir={self.data_dir}",
-            f"--classifier_dir={self.cache}",
-            "--num_samples=12",
-            "--metrics=fid",
-            "--reference_split=train",
-            f"--output={self.output}",
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        with open(self.output) as f:
-            report = json.load(f)
-        self.assertIn("12 images of 'train'", report["reference"])
-        self.assertIn("40 images of 'test'", report["reference"])
-
-    def test_circle_scores_points_against_the_true_circle(self):
-        result = run_script(
-            "evaluate.py",
-            f"--generator={self.points}",
-            "--dataset=circle",
-            "--num_samples=500",
-            f"--output={self.output}",
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        with open(self.output) as f:
-            rows = json.load(f)["metrics"]
-        self.assertCountEqual(rows["real"], ["radius_error", "angle_ks", "arc_coverage", "swd"])
-        self.assertNear(rows["real"]["radius_error"], 0.0, 1e-6)
-        self.assertGreater(rows["generator"]["radius_error"], 0.05)  # an untrained generator
-
-    def test_bad_input_exits_nonzero_with_one_line(self):
-        for args, fragment in (
-            (["--generator=/nonexistent/g.keras"], "/nonexistent/g.keras"),
-            ([f"--generator={self.points}"], "--dataset=mnist needs (28, 28, 1)"),
-            ([f"--generator={self.points}", "--dataset=circle", "--metrics=fid"], "--metrics"),
-            ([f"--generator={self.digits}", "--data_dir=/nonexistent"], "/nonexistent"),
-            (
-                [f"--generator={self.digits}", f"--data_dir={self.data_dir}", "--split=test[:4]"],
-                "too few real images",
-            ),
-        ):
-            with self.subTest(args=args):
-                result = run_script("evaluate.py", f"--classifier_dir={self.cache}", *args)
-                self.assertNotEqual(result.returncode, 0)
-                self.assertIn(fragment, last_line(result.stderr))
-                self.assertNotIn("Traceback", result.stderr)
-
-
-class ConditionalScriptsTest(tf.test.TestCase):
-    """--conditional training, sampling with --labels and label metrics in evaluate.py."""
-
-    def setUp(self):
-        super().setUp()
-        self.data_dir = os.path.join(self.get_temp_dir(), "idx")
-        write_mnist_like_split(self.data_dir, num_images=64)
-        write_mnist_like_split(self.data_dir, "t10k", num_images=400, seed=1)
-        keras.utils.set_random_seed(0)
-        self.generator = os.path.join(self.get_temp_dir(), "conditional.keras")
-        networks.dcgan_generator(latent_dim=8, width=4, num_classes=10).save(self.generator)
-
-    def _sample(self, *args):
-        return run_script("sample.py", f"--generator={self.generator}", *args)
-
-    def test_conditional_run_trains_a_ten_class_gan(self):
-        output_dir = os.path.join(self.get_temp_dir(), "cmnist")
-        result = run_script(
-            "train_mnist.py",
-            f"--data_dir={self.data_dir}",
-            f"--output_dir={output_dir}",
-            "--epochs=1",
-            "--batch_size=16",
-            "--steps_per_execution=2",
-            "--conditional",
-            "--conditioning=concat",
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
-        self.assertEqual(gan.num_classes, 10)
-        self.assertLen(gan.discriminator.inputs, 2)
-        self.assertTrue(os.path.isfile(os.path.join(output_dir, "samples.png")))
-
-    def test_sample_writes_the_requested_labels_with_the_images(self):
-        npz = os.path.join(self.get_temp_dir(), "samples.npz")
-        for labels, expected in (
-            ("--labels=7", [7] * 5),
-            ("--labels=0,1,2", [0, 1, 2, 0, 1]),
-            ("--labels=balanced", [0, 1, 2, 3, 4]),
-        ):
-            with self.subTest(labels):
-                result = self._sample("--num=5", labels, f"--output={npz}")
-                self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-                with np.load(npz) as written:
-                    self.assertEqual(written["labels"].tolist(), expected)
-                    self.assertEqual(written["images"].shape, (5, 28, 28, 1))
-
-    def test_bad_labels_fail_with_one_line(self):
-        npz = f"--output={os.path.join(self.get_temp_dir(), 'x.npz')}"
-        npy = f"--output={os.path.join(self.get_temp_dir(), 'x.npy')}"
-        unconditional = os.path.join(self.get_temp_dir(), "plain.keras")
-        networks.dcgan_generator(latent_dim=8, width=4).save(unconditional)
-        for args, fragment in (
-            (["--labels=12", npz], "label 12 is outside [0, 10)"),
-            (["--labels=seven", npz], "--labels=seven"),
-            ([npy], ".npz"),
-            ([f"--generator={unconditional}", "--labels=1", npy], "needs a conditional generator"),
-        ):
-            with self.subTest(args=args):
-                _assert_one_line_failure(self, self._sample(*args), fragment)
-
-    def test_evaluate_scores_the_labels_of_a_conditional_generator(self):
-        cache = os.path.join(self.get_temp_dir(), "cache")
-        classifier.save(classifier.build(width=2), classifier.cache_path("mnist", "train", cache))
-        output = os.path.join(self.get_temp_dir(), "figures.json")
-        result = run_script(
-            "evaluate.py",
-            f"--generator={self.generator}",
-            f"--data_dir={self.data_dir}",
-            f"--classifier_dir={cache}",
-            "--num_samples=100",
-            "--metrics=fid",
-            f"--output={output}",
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        with open(output) as f:
-            figures = json.load(f)["metrics"]
-        for row in ("generator", "real"):
-            self.assertCountEqual(figures[row], ["fid", "label_accuracy", "intra_fid"])
-            self.assertBetween(figures[row]["label_accuracy"], 0.0, 1.0)
-            self.assertGreater(figures[row]["intra_fid"], 0.0)
-
-
-class BenchmarkTest(tf.test.TestCase):
+@pytest.mark.slow
+class BenchmarkRunTest(tf.test.TestCase):
     def _args(self, *args):
         return ["--windows=1", "--steps=2", "--steps_per_execution=2", "--batch_size=4", *args]
 
@@ -733,12 +998,11 @@ class BenchmarkTest(tf.test.TestCase):
                 f"--output={output}",
             ),
         )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        assert_succeeded(self, result)
         self.assertIn("Dense matmul peak: float32", result.stdout)
         table = result.stdout[result.stdout.index("model  ") :].splitlines()
         self.assertIn("fit/plain", table[0])
-        with open(output) as f:
-            report = json.load(f)
+        report = tfgan.runs.read_json(output)
         self.assertGreater(report["peak_flops_per_s"]["float32"], 0)
         results = report["results"]
         self.assertEqual(
@@ -769,18 +1033,16 @@ class BenchmarkTest(tf.test.TestCase):
             *self._args("--models=tutorial_dcgan", "--torch", f"--output={output}"),
             env=env,
         )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        assert_succeeded(self, result)
         self.assertIn("torch not installed", result.stdout)
-        with open(output) as f:
-            (record,) = json.load(f)["results"]
+        (record,) = tfgan.runs.read_json(output)["results"]
         self.assertEqual(record["torch"], "torch not installed")
         self.assertNotIn("torch_examples_per_s", record)
 
     def test_quality_reports_seconds_to_each_target_and_draws_the_curves(self):
         data_dir = os.path.join(self.get_temp_dir(), "idx")
         write_mnist_like_split(data_dir, num_images=48)
-        cache = os.path.join(self.get_temp_dir(), "cache")
-        classifier.save(classifier.build(width=2), classifier.cache_path("mnist", "train", cache))
+        cache = _cache_classifier(os.path.join(self.get_temp_dir(), "cache"))
         output = os.path.join(self.get_temp_dir(), "quality.json")
         plot = os.path.join(self.get_temp_dir(), "quality.png")
         result = run_script(
@@ -798,9 +1060,8 @@ class BenchmarkTest(tf.test.TestCase):
             f"--output={output}",
             f"--plot={plot}",
         )
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        with open(output) as f:
-            runs = json.load(f)["runs"]
+        assert_succeeded(self, result)
+        runs = tfgan.runs.read_json(output)["runs"]
         self.assertEqual([run["config"]["seed"] for run in runs], [0, 1])
         table = result.stdout[result.stdout.index(" arch ") :].splitlines()
         self.assertIn("s to fid <= 1e+09", table[0])
@@ -812,25 +1073,6 @@ class BenchmarkTest(tf.test.TestCase):
             self.assertIn(f"{fid['seconds']:.0f}", row.split())
         with Image.open(plot) as image:
             self.assertGreater(image.width, image.height)
-
-    def test_bad_flags_exit_nonzero_with_one_line(self):
-        for args, fragment in (
-            (["--models=circle,resnet"], "--models"),
-            (["--mixed_precision=none,fp8"], "--mixed_precision"),
-            (["--update=sometimes"], "--update"),
-            (["--jit_compile=maybe"], "--jit_compile"),
-            (["--models=circle", "--torch"], "tutorial_dcgan"),
-            (["--windows=0"], "--windows"),
-            (["--seed=0,x"], "--seed"),
-            (["--quality", "--models=circle"], "--quality"),
-            (["--quality", "--torch"], "--torch"),
-            (["--target_fid=5"], "--target_fid"),
-        ):
-            with self.subTest(args=args):
-                result = run_script("benchmark.py", *args)
-                self.assertNotEqual(result.returncode, 0)
-                self.assertIn(fragment, last_line(result.stderr))
-                self.assertNotIn("Traceback", result.stderr)
 
 
 if __name__ == "__main__":
