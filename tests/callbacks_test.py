@@ -1,4 +1,4 @@
-"""Tests for tfgan.callbacks: sample grids, checkpoints, divergence and evaluation; Keras's BackupAndRestore."""
+"""Tests of tfgan.callbacks: sample grids, checkpoints, divergence, evaluation; BackupAndRestore."""
 
 import os
 
@@ -56,7 +56,9 @@ class KerasBackupAndRestoreTest(tf.test.TestCase):
 
         resumed = _image_gan()
         epochs_run = []
-        record = keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: epochs_run.append(e))
+        record = keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs: epochs_run.append(epoch)
+        )
         resumed.fit(
             _images(),
             steps_per_epoch=2,

@@ -1,4 +1,4 @@
-"""Tests for training under tf.distribute: two logical CPUs (tests/conftest.py) and a two-worker cluster."""
+"""Tests of training under tf.distribute: two logical CPUs (conftest.py), a two-worker cluster."""
 
 import functools
 import json
@@ -13,6 +13,7 @@ import circle_gan
 import gan_test
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 from absl.testing import parameterized
 from penalties import GradientNormSquared
@@ -30,8 +31,8 @@ WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "multi_worker_
 
 @functools.lru_cache(maxsize=None)
 def _mirrored():
-    """One MirroredStrategy for the whole process: TensorFlow numbers every new strategy's collective
-    all-reduces from the same keys, so a second one could collide with the first one's."""
+    """One MirroredStrategy for the whole process: TensorFlow numbers every new strategy's
+    collective all-reduces from the same keys, so a second one could collide with the first's."""
     return tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(REPLICAS)])
 
 
@@ -58,7 +59,7 @@ def _copy(model, fresh=None):
 
 
 def _replica_noise(draw, global_batch, latent_dim=LATENT_DIM):
-    """What the replicas draw, concatenated: replica r folds r into the model's seed state [seed, draw]."""
+    """What the replicas draw, concatenated: replica r folds r into the seed state [seed, draw]."""
     return tf.concat(
         [
             tf.random.stateless_normal(
@@ -78,7 +79,7 @@ def _minibatches(real, d_steps):
 
 
 def _replica_uniform(draw, global_batch):
-    """The interpolation weights of GradientPenalty the replicas draw from seed [SEED, draw], concatenated."""
+    """GradientPenalty's interpolation weights the replicas draw from seed [SEED, draw], joined."""
     return tf.concat(
         [
             tf.random.stateless_uniform(
@@ -555,6 +556,7 @@ def _free_ports(count):
     return ports
 
 
+@pytest.mark.slow  # two training processes
 class MultiWorkerTest(tf.test.TestCase):
     TIMEOUT_S = 100  # for the whole cluster, which took 14-70 s on a shared 2-core machine
 

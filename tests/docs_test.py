@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import tensorflow as tf
 
 import tfgan
@@ -41,6 +42,7 @@ class ReadmeAndGuideExamplesTest(tf.test.TestCase):
             os.path.isfile(os.path.join(self.get_temp_dir(), "runs", "guide_circle.csv"))
         )
 
+    @pytest.mark.slow  # the circle recipe's 6,000 steps
     def test_the_readme_example_reaches_the_scripts_circle_quality(self):
         (block,) = python_blocks(os.path.join(ROOT, "README.md"))
         result = run_python(block, self.get_temp_dir())

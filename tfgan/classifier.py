@@ -1,10 +1,10 @@
 """A small CNN digit classifier whose penultimate layer and logits serve as features for metrics.
 
-Inception weights cannot be downloaded everywhere and suit 28x28 grey digits badly, so tfgan trains its
-own feature network on the dataset's train split (MNIST or Fashion-MNIST), deterministically from a seed,
-and caches it as a .keras file: `load_or_train` loads the cache or trains on demand, and
-`features_and_logits` turns images in [-1, 1] into the features of the Fréchet and kernel distances
-and precision/recall, and the logits of the classifier score.
+Inception weights cannot be downloaded everywhere and suit 28x28 grey digits badly, so tfgan trains
+its own feature network on the dataset's train split (MNIST or Fashion-MNIST), deterministically
+from a seed, and caches it as a .keras file: `load_or_train` loads the cache or trains on demand,
+and `features_and_logits` turns images in [-1, 1] into the features of the Fréchet and kernel
+distances and precision/recall, and the logits of the classifier score.
 """
 
 import logging
@@ -22,7 +22,7 @@ CACHE_DIR_ENV = "TFGAN_CLASSIFIER_DIR"
 
 FEATURES_LAYER = "features"
 DEFAULT_STEPS = 1400
-"""Default training length: 3 epochs of MNIST's 60k train split at batch 128, 18 of its 10k test split."""
+"""Default training length: 3 epochs of the 60k MNIST train split at batch 128, 18 of the test."""
 DEFAULT_WIDTH = 32
 _SPLIT_CHARACTERS = str.maketrans({"[": "_", "]": "", ":": "-", "%": "pct"})
 
@@ -33,10 +33,11 @@ def build(num_classes: int = 10, width: int = DEFAULT_WIDTH, seed: int = 0) -> k
     """An untrained CNN for [batch, 28, 28, 1] images in [-1, 1] that outputs class logits.
 
     Two blocks of two 3x3 convolutions (`width` then 2 * `width` filters, 'valid' padding, batch
-    norm with momentum 0.9 so that its statistics settle within a short run, ReLU) and a 2x2 max pool, then a dense ReLU layer of 4 * `width` units named "features"
-    (the penultimate layer), dropout 0.4, and `num_classes` logits. Every initializer and the
-    dropout are seeded from `seed`, so the same seed builds and trains the same network without
-    touching global random state.
+    norm with momentum 0.9 so that its statistics settle within a short run, ReLU) and a 2x2 max
+    pool, then a dense ReLU layer of 4 * `width` units named "features" (the penultimate layer),
+    dropout 0.4, and `num_classes` logits. Every initializer and the dropout are seeded from
+    `seed`, so the same seed builds and trains the same network without touching global random
+    state.
 
     Args:
         num_classes: number of logits.
@@ -90,7 +91,7 @@ def train(
     Args:
         dataset: 'mnist' or 'fashion_mnist'.
         split: tfds split syntax, e.g. 'train', 'train[:50000]'.
-        data_dir: directory of IDX files; None loads with tensorflow_datasets (see tfgan.data.mnist).
+        data_dir: directory of IDX files; None: tfgan's MNIST test split or tfds (tfgan.data.mnist).
         epochs: passes over the split; None: enough for `DEFAULT_STEPS` steps, so that a small
             split (e.g. 10k test digits) trains as long as the 60k train split.
         width: see `build`.
@@ -150,7 +151,7 @@ def cache_path(
 
 
 def save(model: keras.Model, path: str) -> None:
-    """Writes the model to path (a .keras file) atomically, so a crash leaves no half-written cache."""
+    """Writes the model to path (a .keras file) atomically: a crash leaves no half-written cache."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     runs.write_atomically(path, model.save)
 
@@ -182,7 +183,7 @@ def load_or_train(
         The classifier (logits model); pass it to `features_and_logits`.
 
     Raises:
-        ValueError, FileNotFoundError: the data for training cannot be loaded (see tfgan.data.mnist).
+        ValueError, FileNotFoundError: the training data cannot be loaded (see tfgan.data.mnist).
     """
     path = cache_path(dataset, split, classifier_dir)
     if os.path.exists(path):

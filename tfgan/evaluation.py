@@ -23,10 +23,10 @@ prdc: "precision", "recall", "density", "coverage"; parzen: "parzen", "parzen_st
 "parzen_sigma"."""
 
 LABEL_METRICS = ("label_accuracy", "intra_fid")
-"""Keys `digit_metrics` adds for a conditional generator's samples and their requested labels (with
-real_labels given): the classifier's agreement with the requested labels, and the intra-class Fréchet
-distance, the mean over classes of the distance between one class's samples and its real images
-(Miyato & Koyama 2018)."""
+"""Keys `digit_metrics` adds for a conditional generator's samples and their requested labels
+(with real_labels given): the classifier's agreement with the requested labels, and the
+intra-class Fréchet distance, the mean over classes of the distance between one class's samples
+and its real images (Miyato & Koyama 2018)."""
 
 CIRCLE_METRICS = ("radius_error", "angle_ks", "arc_coverage", "swd")
 """Keys of `circle_metrics`: mean |‖x‖ − r|, angular Kolmogorov–Smirnov distance to uniform,

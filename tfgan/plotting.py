@@ -9,10 +9,10 @@ from tfgan import runs
 
 
 def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, seed: int = 0) -> None:
-    """Generated points over the true circle, with the discriminator's D(x) as a heat map behind them.
+    """Generated points over the true circle, with D(x) as a heat map behind them.
 
-    The heat map is the discriminator's verdict on every point of the plane; at the game's equilibrium it
-    is 1/2 on the data and the generated points cover the circle evenly.
+    The heat map is the discriminator's verdict on every point of the plane; at the game's
+    equilibrium it is 1/2 on the data and the generated points cover the circle evenly.
     """
     points = gan.generate(num_points, seed=seed)
     extent = 1.5 * max(radius, float(np.abs(points).max()))
@@ -44,7 +44,7 @@ def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, see
 
 
 def image_grid(images, columns: int = 0) -> np.ndarray:
-    """Tiles [n, h, w, 1] images in [-1, 1] into one uint8 greyscale picture, `columns` wide (0: square)."""
+    """Tiles [n, h, w, 1] images in [-1, 1] into one uint8 picture, `columns` wide (0: square)."""
     images = np.asarray(images, dtype=np.float32)
     n, height, width = images.shape[:3]
     columns = columns or int(np.ceil(np.sqrt(n)))
@@ -68,12 +68,12 @@ def samples_grid(gan, num_images: int, seed: int = 0) -> np.ndarray:
 
 
 def save_image_grid(images, path: str, columns: int = 0, scale: int = 2) -> None:
-    """Writes image_grid(images, columns) as a PNG, each pixel scaled up `scale` times for viewing."""
+    """Writes image_grid(images, columns) as a PNG, each pixel scaled up `scale` times."""
     save_grid(image_grid(images, columns), path, scale)
 
 
 def save_grid(grid: np.ndarray, path: str, scale: int = 2) -> None:
-    """Writes a uint8 greyscale grid (from image_grid) as a PNG, each pixel scaled up `scale` times."""
+    """Writes a uint8 grey grid (from image_grid) as a PNG, each pixel scaled up `scale` times."""
     image = Image.fromarray(grid).resize(
         (grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST
     )
