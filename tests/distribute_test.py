@@ -342,11 +342,11 @@ class MirroredStepTest(tf.test.TestCase, parameterized.TestCase):
                 seed=SEED,
             )
             gan.compile(
-                g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-                d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
+                d_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
                 steps_per_execution=100,
             )
-        gan.fit(gan_test._two_circles(256, seed=0), steps_per_epoch=1500, verbose=0)
+        gan.fit(gan_test._two_circles(256, seed=0), steps_per_epoch=500, verbose=0)
         for label, radius, other_radius in ((0, 1.0, 2.0), (1, 2.0, 1.0)):
             points = gan.generate(2000, labels=np.full(2000, label), seed=0)
             self.assertLess(metrics.radius_error(points, radius), 0.15, f"label {label}")
