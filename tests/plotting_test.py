@@ -24,6 +24,21 @@ class ImageGridTest(tf.test.TestCase):
         self.assertEqual(grid[:2, :3].max(), 0)
         self.assertEqual(grid[2:, 6:].max(), 0)  # the unused sixth tile stays black
 
+    def test_colour_images_keep_their_channels_in_place(self):
+        images = np.full((2, 2, 2, 3), -1.0, np.float32)
+        images[1, ..., 0] = 1.0  # the second image pure red
+        grid = plotting.image_grid(images, columns=2)
+        self.assertEqual(grid.shape, (2, 4, 3))
+        self.assertAllEqual(grid[:, 2:], np.broadcast_to([255, 0, 0], (2, 2, 3)))
+        self.assertEqual(grid[:, :2].max(), 0)
+        path = os.path.join(self.get_temp_dir(), "colour.png")
+        plotting.save_grid(grid, path, scale=2)
+        self.assertEqual(np.asarray(Image.open(path)).shape, (4, 8, 3))
+
+    def test_other_channel_counts_are_refused(self):
+        with self.assertRaisesRegex(ValueError, "1 or 3 channels"):
+            plotting.image_grid(np.zeros((1, 2, 2, 2)))
+
     def test_default_grid_is_square(self):
         self.assertEqual(plotting.image_grid(np.zeros((9, 4, 4, 1))).shape, (12, 12))
 

@@ -42,7 +42,8 @@ class SampleGrid(keras.callbacks.Callback):
         plotting.save_grid(grid, os.path.join(self.image_dir, f"epoch_{epoch + 1:03d}.png"))
         if self._writer:
             with self._writer.as_default():
-                tf.summary.image("samples", grid[None, :, :, None], step=epoch + 1)
+                pixels = grid if grid.ndim == 3 else grid[:, :, None]
+                tf.summary.image("samples", pixels[None], step=epoch + 1)
             self._writer.flush()
 
     def on_train_end(self, logs=None):

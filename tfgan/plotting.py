@@ -44,17 +44,20 @@ def plot_circle(gan, path: str, radius: float = 1.0, num_points: int = 2000, see
 
 
 def image_grid(images, columns: int = 0) -> np.ndarray:
-    """Tiles [n, h, w, 1] images in [-1, 1] into one uint8 picture, `columns` wide (0: square)."""
+    """Tiles [n, h, w, c] images in [-1, 1] (c 1 or 3) into one uint8 picture, `columns` wide (0:
+    square): [rows * h, columns * w] for grey images, [rows * h, columns * w, 3] for colour."""
     images = np.asarray(images, dtype=np.float32)
-    n, height, width = images.shape[:3]
+    n, height, width, channels = images.shape
+    if channels not in (1, 3):
+        raise ValueError(f"image_grid takes 1 or 3 channels, got images of shape {images.shape}.")
     columns = columns or int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / columns))
-    pixels = np.clip(np.rint((images[..., 0] + 1) * 127.5), 0, 255).astype(np.uint8)
-    grid = np.zeros((rows * height, columns * width), dtype=np.uint8)
+    pixels = np.clip(np.rint((images + 1) * 127.5), 0, 255).astype(np.uint8)
+    grid = np.zeros((rows * height, columns * width, channels), dtype=np.uint8)
     for i, image in enumerate(pixels):
         row, column = divmod(i, columns)
         grid[row * height : (row + 1) * height, column * width : (column + 1) * width] = image
-    return grid
+    return grid[..., 0] if channels == 1 else grid
 
 
 def samples_grid(gan, num_images: int, seed: int = 0) -> np.ndarray:
@@ -73,7 +76,7 @@ def save_image_grid(images, path: str, columns: int = 0, scale: int = 2) -> None
 
 
 def save_grid(grid: np.ndarray, path: str, scale: int = 2) -> None:
-    """Writes a uint8 grey grid (from image_grid) as a PNG, each pixel scaled up `scale` times."""
+    """Writes a uint8 grid (from image_grid) as a PNG, each pixel scaled up `scale` times."""
     image = Image.fromarray(grid).resize(
         (grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST
     )
