@@ -4,7 +4,7 @@ so that tests check the flags in-process."""
 
 import dataclasses
 import os
-from typing import Any, Dict, Sequence, Union
+from typing import Any, Dict, Optional, Sequence, Union
 
 import keras
 import tensorflow as tf
@@ -142,18 +142,22 @@ def jit_compile(flag_values: flags.FlagValues = flags.FLAGS) -> Union[str, bool]
 
 
 def identity(
-    resolved: tfgan.recipes.Recipe, flag_values: flags.FlagValues = flags.FLAGS, **more: Any
+    resolved: tfgan.recipes.Recipe,
+    flag_values: flags.FlagValues = flags.FLAGS,
+    script: Optional[str] = None,
+    **more: Any,
 ) -> Dict[str, Any]:
-    """What identifies a script's run: the script, its flags (the resolved recipe's fields and the
-    other flags that change what it computes, not OPERATIONAL_FLAGS) and `more` (e.g. its data)."""
-    script = flag_values.find_module_defining_flag("output_dir")
+    """What identifies a script's run: the script (default: the module that defines --output_dir),
+    its flags (the resolved recipe's fields and the other flags that change what it computes, not
+    OPERATIONAL_FLAGS) and `more` (e.g. its data)."""
+    module = flag_values.find_module_defining_flag("output_dir")
     by_module = flag_values.flags_by_module_dict()
     values = resolved.to_dict()
-    for module in (script, __name__):
-        for flag in by_module.get(module, ()):
+    for defining in (module, __name__):
+        for flag in by_module.get(defining, ()):
             if flag.name not in OPERATIONAL_FLAGS and flag.name not in values:
                 values[flag.name] = flag.value
-    return {"script": _script_name(script), "flags": values, **more}
+    return {"script": script or _script_name(module), "flags": values, **more}
 
 
 def define_classifier_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:

@@ -94,7 +94,7 @@ class CheckTest(tf.test.TestCase, parameterized.TestCase):
         ({"batch_size": 0}, "batch_size must be at least 1"),
         ({"steps_per_execution": 0}, "steps_per_execution must be at least 1"),
         ({"loss": "nope"}, "loss must be one of"),
-        ({"arch": "resnet"}, "arch must be one of"),
+        ({"arch": "stylegan"}, "arch must be one of"),
         ({"ada_target": 2.0}, r"ada_target must be in \[0, 1\]"),
         ({"arch": "paper_mlp", "conditional": True}, "conditional needs arch in dcgan"),
         ({"ema_half_life": -5.0}, "ema_half_life must be a positive"),
@@ -116,9 +116,11 @@ class CheckTest(tf.test.TestCase, parameterized.TestCase):
         with self.assertRaisesRegex(ValueError, "num_classes"):
             recipes.get("mnist_conditional").build(10)
 
-    def test_images_of_another_shape_are_refused(self):
-        with self.assertRaisesRegex(ValueError, r"\(28, 28, 1\)"):
-            recipes.get("mnist").build(10, data_shape=(32, 32, 3))
+    def test_the_networks_take_the_datas_shape(self):
+        gan = recipes.get("mnist").build(10, data_shape=(32, 32, 3))
+        self.assertEqual(gan.generator.output_shape, (None, 32, 32, 3))
+        with self.assertRaisesRegex(ValueError, "paper_mlp"):
+            recipes.get("mnist_paper_mlp").build(10, data_shape=(32, 32, 3))
 
     def test_an_unconstrained_critic_is_warned_of(self):
         self.assertIn(

@@ -706,7 +706,7 @@ class ReadmeCommandTest(tf.test.TestCase):
             first_lines,
         )
         record = tfgan.runs.read_json(os.path.join(self.output_dir, "run.json"))
-        self.assertEqual(record["data"], tfgan.data.describe_source("test", "mnist", None))
+        self.assertEqual(record["data"], tfgan.data.describe_source("mnist", "test"))
         self.assertEqual(record["script"], "train_mnist.py")
         self.assertEqual(record["flags"]["steps"], 20)
 

@@ -47,7 +47,8 @@ class Recipe:
 
     arch: str = _field(
         "dcgan",
-        "Networks: dcgan, paper_mlp or tutorial_dcgan (28x28x1 images), mlp (2-D points).",
+        "Networks: dcgan or resnet (images of any size), paper_mlp or tutorial_dcgan (28x28x1), "
+        "mlp (2-D points).",
         choices=ARCHITECTURES,
     )
     latent_dim: int = _field(64, "Size of z.")
@@ -240,17 +241,13 @@ class Recipe:
                 networks.mlp_generator(self.latent_dim, dim, hidden),
                 networks.mlp_discriminator(dim, hidden, spectral_norm=self.spectral_norm),
             )
-        if data_shape is not None and tuple(data_shape) != networks.IMAGE_SHAPE:
-            raise ValueError(
-                f"the {self.arch} networks take images of shape {networks.IMAGE_SHAPE}, "
-                f"not {tuple(data_shape)}."
-            )
         return networks.image_gan_networks(
             self.arch,
             self.latent_dim,
             self.spectral_norm,
             num_classes if self.conditional else None,
             self.conditioning,
+            image_shape=tuple(data_shape or networks.IMAGE_SHAPE),
         )
 
     def _regularizers(self):
