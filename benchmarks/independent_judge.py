@@ -4,7 +4,7 @@
 
 Trains the CNN (two 5x5 convolutions with max pooling, a dense layer of 128, dropout; Adam, 8
 epochs, seeded) on all but the last 1,000 images of --split, reports its accuracy on those 1,000,
-and scores each file of --samples (a .npy of [n, 28, 28, 1] images in [-1, 1], as bin/sample.py
+and scores each file of --samples (a .npy of [n, h, w, c] images in [-1, 1], as bin/sample.py
 writes them): the share classified with p > 0.9, the share of each predicted class, and the Fréchet
 distance between the samples and all of --split in the judge's 128 features (its dense layer's). For
 a conditional generator's .npz (images and labels) it also reports label_accuracy, its agreement
@@ -25,11 +25,11 @@ HELD_OUT = 1000
 CONFIDENCE = 0.9
 
 
-def build_judge(num_classes: int = 10) -> keras.Model:
+def build_judge(num_classes: int = 10, input_shape=(28, 28, 1)) -> keras.Model:
     """LeNet-style: conv 5x5 (32) -> maxpool -> conv 5x5 (64) -> maxpool -> dense 128 -> logits."""
     return keras.Sequential(
         [
-            keras.Input((28, 28, 1)),
+            keras.Input(input_shape),
             keras.layers.Conv2D(32, 5, padding="same", activation="relu"),
             keras.layers.MaxPooling2D(),
             keras.layers.Conv2D(64, 5, padding="same", activation="relu"),
@@ -72,11 +72,16 @@ def verdict(judge: keras.Model, samples: np.ndarray, labels=None, real_features=
 def main(argv):
     del argv
     keras.utils.set_random_seed(FLAGS.seed)
-    images, labels = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
+    if FLAGS.images:
+        image_set = tfgan.data.load_images(FLAGS.images, labels=True, split=FLAGS.split)
+        images = tfgan.data.scale_pixels(image_set.images).numpy()
+        labels = image_set.labels
+    else:
+        images, labels = tfgan.data.real_images(FLAGS.split, FLAGS.dataset, FLAGS.data_dir)
     order = np.random.default_rng(FLAGS.seed).permutation(len(images))
     images, labels = images[order], labels[order].astype(np.int32)
     train, held_out = slice(None, -HELD_OUT), slice(-HELD_OUT, None)
-    judge = build_judge()
+    judge = build_judge(int(labels.max()) + 1, images.shape[1:])
     judge.compile(
         keras.optimizers.Adam(1e-3),
         keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -106,10 +111,13 @@ def _define_flags():
     flags.DEFINE_list(
         "samples",
         None,
-        "Files of generated images (.npy, [n, 28, 28, 1] in [-1, 1]; or .npz with labels), "
+        "Files of generated images (.npy, [n, h, w, c] in [-1, 1]; or .npz with labels), "
         "comma-separated: the judge is trained once and scores each.",
     )
     flags.DEFINE_enum("dataset", "mnist", tfgan.data.DATASETS, "What the judge learns.")
+    flags.DEFINE_string(
+        "images", None, "Instead of --dataset: a folder with class subfolders, or a tfds name."
+    )
     flags.DEFINE_string(
         "data_dir",
         None,
