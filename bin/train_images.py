@@ -84,7 +84,9 @@ run_flags.define_execution_flags(mixed_precision="auto")
 flags.mark_flag_as_required("output_dir")
 flags.register_validator(
     "image_size",
-    lambda value: value is None or (len(value) in (1, 2) and all(v.isdigit() for v in value)),
+    lambda value: (
+        value is None or (len(value) in (1, 2) and all(v.isdigit() and int(v) > 0 for v in value))
+    ),
     message="--image_size must be one size (32) or height,width (48,64).",
 )
 FLAGS = flags.FLAGS
@@ -93,6 +95,8 @@ FLAGS = flags.FLAGS
 def _image_set(recipe):
     """The --images, decoded once, and the line that says what they are."""
     size = None if FLAGS.image_size is None else tuple(int(v) for v in FLAGS.image_size)
+    if size and recipe.arch in tfgan.networks.IMAGE_ARCHITECTURES:  # before decoding anything
+        tfgan.networks.check_image_shape(recipe.arch, (size[0], size[-1], 3))
     if FLAGS.eval_every and FLAGS.images not in DIGITS:
         raise ValueError(
             f"--eval_every scores digits with the digit classifier: --images={FLAGS.images} is not "
@@ -166,7 +170,10 @@ def main(argv):
         epochs=epochs,
         steps_per_epoch=steps_per_epoch,
         identity=run_flags.identity(
-            recipe, script=os.path.basename(sys.argv[0]), data=image_set.report.source
+            recipe,
+            script=os.path.basename(sys.argv[0]),
+            data=image_set.report.source,
+            images=image_set.report.num_images,  # a folder that changed is another run
         ),
         outputs={"samples.png": write_samples},
         callbacks=callbacks,

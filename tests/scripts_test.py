@@ -35,6 +35,7 @@ import tensorflow as tf
 from absl import flags
 from absl.testing import parameterized
 from idx_files import write_idx, write_learnable_split, write_mnist_like_split
+from image_folders import write_image_folder
 from PIL import Image
 
 import tfgan
@@ -59,13 +60,17 @@ CIRCLE_FLAGS = [
 """The shortest circle run with a checkpoint between epochs: 2 epochs of 10 steps, tiny MLPs."""
 MNIST_FLAGS = ["--split=test[:64]", "--batch_size=16", "--steps_per_execution=2"]
 """Short MNIST runs: 4 steps an epoch of 64 digits of tfgan's copy of the test split."""
+IMAGES_FLAGS = ["--batch_size=8", "--steps_per_execution=2"]
+"""Short image folder runs: 24 images are 3 batches, 2 steps an epoch in whole calls of 2."""
 
 _TENSORFLOW_LOG = re.compile(
     r"WARNING: All log messages before absl::InitializeLog\(\) is called"
     r"|[IWEF]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] "
     r"|To enable the following instructions: "
+    r"|\s+\[\[\{\{node [^}]*\}\}\]\]$"
 )
-"""TensorFlow's native log lines, written to stderr as it loads, before any Python of ours runs."""
+"""TensorFlow's native log lines, written to stderr as it loads, before any Python of ours runs,
+and as an op fails (a warning, then the line naming its node: a corrupt image's decode)."""
 
 
 def run_script(name, *args, timeout=300, env=None, cwd=None):
@@ -459,7 +464,31 @@ class ScriptChecksTest(tf.test.TestCase):
         digits = f"--generator={generators['digits']}"
         points = f"--generator={generators['points']}"
         npy, npz = (f"--output={directory}/refused.{ext}" for ext in ("npy", "npz"))
+        grey = write_image_folder(
+            os.path.join(directory, "grey"),
+            classes=None,
+            per_class=2,
+            sizes=((32, 32),),
+            modes=("L",),
+        )  # 6 images, PNG and JPEG, no class folders
+        corrupt = write_image_folder(
+            os.path.join(directory, "corrupt"), per_class=1, sizes=((8, 8),), corrupt=True
+        ).extras["corrupt"]
+        os.makedirs(os.path.join(directory, "empty"))
+        images_dir = f"--output_dir={directory}/images"
+        on_grey = [images_dir, f"--images={grey.root}", "--batch_size=4"]
         return {
+            "train_images.py": [
+                ([images_dir, f"--images={directory}/missing"], "missing' does not exist"),
+                ([images_dir, f"--images={directory}/empty"], "empty' holds no images"),
+                ([images_dir, f"--images={os.path.dirname(os.path.dirname(corrupt))}"], corrupt),
+                ([*on_grey, "--conditional"], "has no class subfolders"),
+                ([*on_grey, "--eval_every=1"], "--eval_every scores digits"),
+                ([*on_grey, "--image_size=a"], "--image_size must be one size"),
+                ([*on_grey, "--image_size=1,2,3"], "--image_size must be one size"),
+                ([*on_grey, "--image_size=30"], "image_shape (30, 30, 3) is not"),
+                ([*on_grey, "--channels=3"], None),
+            ],
             "train_mnist.py": [
                 ([], "--output_dir"),
                 ([mnist_dir, "--epochs=0"], "--epochs"),
@@ -541,6 +570,9 @@ class ScriptChecksTest(tf.test.TestCase):
                     self.assertStartsWith(line, f"{script}: error: ")
                     self.assertIn(fragment, line)
 
+    def test_train_images(self):
+        self._assert_checks("train_images.py")
+
     def test_train_mnist(self):
         self._assert_checks("train_mnist.py")
 
@@ -569,6 +601,14 @@ class ExitContractTest(tf.test.TestCase):
             "train_mnist.py", f"--output_dir={self.get_temp_dir()}/x", "--learning_rate=inf"
         )
         assert_one_line_error(self, result, "train_mnist.py", "--learning_rate must be a finite")
+
+    def test_train_images(self):
+        output_dir = os.path.join(self.get_temp_dir(), "x")
+        result = run_script(
+            "train_images.py", f"--output_dir={output_dir}", "--images=x", "--image_size=1,2,3"
+        )
+        assert_one_line_error(self, result, "train_images.py", "--image_size must be one size")
+        self.assertFalse(os.path.exists(output_dir))
 
     def test_train_circle(self):
         result = run_script(
@@ -885,6 +925,172 @@ class TrainMnistRunTest(tf.test.TestCase):
         self.assertEqual(result.stdout.count("eval_fid"), 1, result.stdout[-3000:])  # epoch 2 only
         self.assertIn("eval_confident", result.stdout)
         self.assertIn("epoch_eval_fid", summary_tags(os.path.join(output_dir, "logs", "train")))
+
+
+@pytest.mark.slow
+class TrainImagesRunTest(tf.test.TestCase):
+    """Short runs on folders of synthetic shapes: 32x32 RGB in 3 class folders (PNG and JPEG, a
+    hidden file and folder, a stray .txt), trained, sampled, conditional, killed and resumed, and
+    broken by a truncated image; a 48x48 grey folder."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.root = tempfile.mkdtemp()
+        cls.addClassCleanup(shutil.rmtree, cls.root, ignore_errors=True)
+        cls.folder = write_image_folder(
+            os.path.join(cls.root, "shapes"),
+            per_class=8,
+            sizes=((32, 32),),
+            modes=("RGB",),
+            formats=("png", "jpg"),
+            text=True,
+            hidden=True,
+        )
+        cls.output_dir = os.path.join(cls.root, "runs", "shapes")
+        cls.result = cls._train(cls.output_dir, "--steps=12")  # 6 epochs of 2 steps
+
+    @classmethod
+    def _train(cls, output_dir, *flags, images=None):
+        return run_script(
+            "train_images.py",
+            f"--images={images or cls.folder.root}",
+            f"--output_dir={output_dir}",
+            *IMAGES_FLAGS,
+            *flags,
+        )
+
+    def test_reports_the_folder_first_and_writes_every_output_and_its_record(self):
+        assert_succeeded(self, self.result)
+        first_lines = self.result.stdout.splitlines()[:8]
+        root = self.folder.root
+        self.assertIn(
+            f"Data: the image folder {root}: 24 images in 3 classes, made 32x32x3", first_lines
+        )
+        self.assertIn("classes: circle 8, square 8, triangle 8", first_lines)
+        self.assertIn("left out: hidden (.name) 2, not an image (.txt) 1", first_lines)
+        for name in ("generator.keras", "gan.keras", "samples.png", "images/epoch_006.png"):
+            self.assertTrue(os.path.isfile(os.path.join(self.output_dir, name)), name)
+        self.assertFalse(os.path.exists(os.path.join(self.output_dir, "backup")))
+        record = tfgan.runs.read_json(os.path.join(self.output_dir, "run.json"))
+        self.assertEqual(record["script"], "train_images.py")
+        self.assertEqual(record["data"], f"the image folder {root}")
+        self.assertEqual(record["steps"], 12)
+        self.assertEqual(record["flags"]["images"], root)
+        self.assertCountEqual(record["files"], ["gan.keras", "generator.keras", "samples.png"])
+
+    def test_sample_writes_images_of_the_folders_shape_and_their_grid(self):
+        npy = os.path.join(self.get_temp_dir(), "shapes.npy")
+        png = os.path.join(self.get_temp_dir(), "shapes.png")
+        generator = f"--generator={self.output_dir}/generator.keras"
+        result = run_script("sample.py", generator, "--num=12", f"--output={npy}", f"--png={png}")
+        assert_succeeded(self, result)
+        samples = np.load(npy)
+        self.assertEqual(samples.shape, (12, 32, 32, 3))
+        self.assertAllInRange(samples, -1.0, 1.0)
+        with Image.open(png) as grid:
+            self.assertEqual((grid.size, grid.mode), ((4 * 32 * 2, 3 * 32 * 2), "RGB"))
+
+    def test_a_conditional_run_learns_the_class_folders_and_samples_balanced_labels(self):
+        output_dir = os.path.join(self.get_temp_dir(), "conditional")
+        assert_succeeded(self, self._train(output_dir, "--conditional", "--epochs=1"))
+        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
+        self.assertEqual(gan.num_classes, 3)
+        npz = os.path.join(self.get_temp_dir(), "by_class.npz")
+        result = run_script(
+            "sample.py",
+            f"--generator={output_dir}/generator.keras",
+            "--num=6",
+            "--labels=balanced",
+            f"--output={npz}",
+        )
+        assert_succeeded(self, result)
+        with np.load(npz) as written:
+            self.assertEqual(written["labels"].tolist(), [0, 1, 2, 0, 1, 2])
+            self.assertEqual(written["images"].shape, (6, 32, 32, 3))
+
+    def test_a_grey_folder_of_48x48_images_trains_at_its_size(self):
+        grey = write_image_folder(
+            os.path.join(self.get_temp_dir(), "grey"),
+            classes=None,
+            per_class=6,
+            sizes=((48, 48),),
+            modes=("L",),
+        )
+        output_dir = os.path.join(self.get_temp_dir(), "grey_run")
+        result = self._train(output_dir, "--epochs=1", images=grey.root)
+        assert_succeeded(self, result)
+        self.assertIn(
+            f"Data: the image folder {grey.root}: 18 images, made 48x48x1",
+            result.stdout.splitlines()[:4],
+        )
+        generator = keras.models.load_model(os.path.join(output_dir, "generator.keras"))
+        self.assertEqual(tuple(generator.output_shape[1:]), (48, 48, 1))
+
+    def test_a_killed_run_resumes_from_its_last_completed_epoch_and_ends_bit_identical(self):
+        epochs, steps_per_epoch = 6, 2  # as the class's run, the uninterrupted one
+        output_dir = os.path.join(self.get_temp_dir(), "killed")
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                os.path.join(BIN, "train_images.py"),
+                f"--images={self.folder.root}",
+                f"--output_dir={output_dir}",
+                *IMAGES_FLAGS,
+                "--steps=12",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.addCleanup(process.kill)
+        first_checkpoint = os.path.join(output_dir, "backup", "epoch_0001.json")
+        deadline = time.time() + 120
+        while (
+            not os.path.exists(first_checkpoint)
+            and process.poll() is None
+            and time.time() < deadline
+        ):
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)  # in epoch 2
+        process.wait()
+        self.assertFalse(os.path.exists(os.path.join(output_dir, "run.json")))
+
+        result = self._train(output_dir, "--steps=12")
+        assert_succeeded(self, result)
+        resumed = re.search(r"Resuming from the checkpoint after epoch (\d+)", result.stdout)
+        self.assertIsNotNone(resumed, result.stdout[-3000:])
+        completed = int(resumed.group(1))
+        self.assertBetween(completed, 1, epochs - 1)
+        self.assertEqual(int(re.search(r"Epoch (\d+)/", result.stdout).group(1)), completed + 1)
+        gan = keras.models.load_model(os.path.join(output_dir, "gan.keras"))
+        self.assertEqual(int(gan.g_optimizer.iterations), epochs * steps_per_epoch)
+        assert_succeeded(self, self.result)
+        for name in ("gan.keras", "generator.keras"):
+            want = keras.models.load_model(os.path.join(self.output_dir, name)).get_weights()
+            got = keras.models.load_model(os.path.join(output_dir, name)).get_weights()
+            self.assertEqual(len(want), len(got))
+            for want_weight, got_weight in zip(want, got):
+                self.assertAllEqual(want_weight, got_weight)
+
+    def test_a_truncated_image_fails_naming_it_and_once_removed_the_rerun_trains(self):
+        folder = os.path.join(self.get_temp_dir(), "broken")
+        shutil.copytree(self.folder.root, folder)
+        truncated = os.path.join(folder, "square", "zz_truncated.png")
+        with open(os.path.join(folder, "square", "00.png"), "rb") as f:
+            content = f.read()
+        with open(truncated, "wb") as f:
+            f.write(content[: len(content) // 2])  # its header is whole: decoding fails
+        output_dir = os.path.join(self.get_temp_dir(), "broken_run")
+        result = self._train(output_dir, "--epochs=1", images=folder)
+        assert_one_line_error(
+            self, result, "train_images.py", f"image file {truncated!r} is truncated"
+        )
+        for name in ("run.json", "generator.keras"):
+            self.assertFalse(os.path.exists(os.path.join(output_dir, name)), name)
+
+        os.remove(truncated)
+        assert_succeeded(self, self._train(output_dir, "--epochs=1", images=folder))
+        self.assertTrue(os.path.isfile(os.path.join(output_dir, "run.json")))
 
 
 @pytest.mark.slow
